@@ -43,3 +43,4 @@ export {
   type ScheduledJobDocument,
 } from './job.ts';
 export { parseJobDocument, parseScheduledJobDocument, parseTaskDocument } from './parse.ts';
+export { evaluateTask, isSkipped, type TaskEvaluationError } from './evaluate.ts';
