@@ -50,7 +50,7 @@ function renderMap(map: Readonly<Record<string, string>> | undefined, environmen
 }
 
 function withDefined<T extends object>(base: T, changes: Record<string, unknown>): T {
-  const out: Record<string, unknown> = { ...base };
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(changes)) if (value !== undefined) out[key] = value;
   return out as T;
 }
