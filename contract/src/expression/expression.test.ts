@@ -4,6 +4,7 @@ import {
   checkExpression,
   checkTemplate,
   createEnvironment,
+  eachBindings,
   eachItem,
   evaluateExpression,
   evaluateTemplate,
@@ -60,6 +61,13 @@ describe('templates, as Tork renders them', () => {
   it('exposes the each variable with a string index', () => {
     expect(render('{{ item.index }}:{{ item.value.city }}')).toBe('2:Oslo');
     expect(render('{{ item.value.missing }}')).toBe('<nil>');
+  });
+
+  it("also offers Twerk's flat each names", () => {
+    const loop = createEnvironment({}, eachBindings('myitem', 3, { city: 'Oslo' }));
+    expect(render('{{ myitem_index }} {{ myitem.index }} {{ myitem_value_city }} {{ myitem.value.city }}', loop)).toBe('3 3 Oslo Oslo');
+    const scalar = createEnvironment({}, eachBindings('item', 0, 7));
+    expect(render('{{ item_value }} {{ item.value + 1 }}', scalar)).toBe('7 8');
   });
 
   it('does not match across lines, and the first }} closes the expression', () => {

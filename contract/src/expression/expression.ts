@@ -51,6 +51,21 @@ export function eachItem(index: number, value: unknown): ValueMap {
   return new ValueMap(new Map<string, Value>([['index', String(index)], ['value', toValue(value)]]));
 }
 
+/**
+ * Every name an each-loop's child can use for its item: Tork's `<var>.index` / `<var>.value`, and the
+ * flat names of Twerk's examples — `<var>_index`, `<var>_value` and, for an object item,
+ * `<var>_value_<key>` per field — so documents written for either engine run unchanged.
+ */
+export function eachBindings(variable: string, index: number, value: unknown): Record<string, unknown> {
+  const item = eachItem(index, value);
+  const bindings: Record<string, unknown> = { [variable]: item, [`${variable}_index`]: String(index), [`${variable}_value`]: item.get('value') };
+  const itemValue = item.get('value');
+  if (itemValue instanceof ValueMap) {
+    for (const [key, field] of itemValue.entries) bindings[`${variable}_value_${key}`] = field;
+  }
+  return bindings;
+}
+
 export interface EvaluationOptions {
   /** Uniform random numbers in [0, 1) for randomInt/mathRandom; defaults to Math.random. */
   readonly random?: () => number;

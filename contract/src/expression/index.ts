@@ -2,6 +2,7 @@ export {
   checkExpression,
   checkTemplate,
   createEnvironment,
+  eachBindings,
   eachItem,
   evaluateExpression,
   evaluateTemplate,
