@@ -280,3 +280,17 @@ describe('scheduled job documents', () => {
     expect(parseScheduledJobDocument({ ...hello, cron: '* * * * *', wait: { timeout: '1s' } }).ok).toBe(false);
   });
 });
+
+describe('reporting every problem at once', () => {
+  it('reports composite conflicts even when a nested field is invalid too', () => {
+    const result = parseJobDocument({
+      name: 'j',
+      tasks: [{ name: 't', image: 'alpine', parallel: { tasks: [{ name: 'p', run: 'true' }] }, each: { list: '{{ [1] }}', task: { image: 'alpine' } } }],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const paths = result.error.errors.map((error) => error.path);
+    expect(paths).toEqual(expect.arrayContaining(['tasks[0]', 'tasks[0].image', 'tasks[0].each.task.name']));
+    expect(new Set(result.error.errors.map((error) => `${error.path} ${error.message}`)).size).toBe(result.error.errors.length);
+  });
+});

@@ -209,6 +209,28 @@ export const COMMAND_FIELDS = [
   'runtime',
 ] as const;
 
+/**
+ * The rules about which kind of task this is: one composite at most, no command fields on a composite,
+ * something to run otherwise. They read only the task's own keys, so they also run on raw trees whose
+ * other fields are invalid (zod skips refinements then), letting every problem be reported at once.
+ */
+export function compositeIssues(task: Readonly<Record<string, unknown>>): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const composites = COMPOSITES.filter((key) => task[key] !== undefined);
+  if (composites.length > 1) {
+    issues.push({ path: [], message: `sets ${composites.join(' and ')}: a task can be only one of parallel, each or subjob (put them in separate tasks)` });
+  }
+  const composite = composites[0];
+  if (composite !== undefined) {
+    for (const field of COMMAND_FIELDS) {
+      if (task[field] !== undefined) issues.push({ path: [field], message: `is not allowed on a ${composite} task, which runs no command of its own` });
+    }
+  } else if (task['run'] === undefined && task['cmd'] === undefined && task['image'] === undefined) {
+    issues.push({ path: [], message: 'has nothing to run: set run, cmd or image (or make it a parallel, each or subjob task)' });
+  }
+  return issues;
+}
+
 export const taskDocumentSchema: z.ZodType<TaskDocument, z.ZodTypeDef, TaskDocumentInput> = taskFieldsSchema
   .extend({
     parallel: parallelSchema.optional(),
@@ -217,20 +239,7 @@ export const taskDocumentSchema: z.ZodType<TaskDocument, z.ZodTypeDef, TaskDocum
   })
   .strict()
   .superRefine((task, ctx) => {
-    const composites = COMPOSITES.filter((key) => task[key] !== undefined);
-    if (composites.length > 1) {
-      ctx.addIssue({ code: 'custom', message: `sets ${composites.join(' and ')}: a task can be only one of parallel, each or subjob (put them in separate tasks)` });
-    }
-    const composite = composites[0];
-    if (composite !== undefined) {
-      for (const field of COMMAND_FIELDS) {
-        if (task[field] !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [field], message: `is not allowed on a ${composite} task, which runs no command of its own` });
-        }
-      }
-    } else if (task.run === undefined && task.cmd === undefined && task.image === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'has nothing to run: set run, cmd or image (or make it a parallel, each or subjob task)' });
-    }
+    for (const issue of compositeIssues(task)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   })
   .openapi('TaskDocument', {
     description: 'A task as submitted. Exactly one of: a command (run/cmd/image), parallel, each, subjob.',
