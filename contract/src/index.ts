@@ -5,3 +5,6 @@ export * from './job/index.ts';
 export * from './asl/index.ts';
 export * from './document/index.ts';
 export { classifyDocument, parseDocument, type ParsedDocument } from './parse-document.ts';
+export * from './wire/index.ts';
+export { contract, type Contract, type RouteMetadata } from './api/index.ts';
+export { API_VERSION, contractRoutes, generateOpenApi, openApiPath } from './openapi/index.ts';

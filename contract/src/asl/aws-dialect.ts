@@ -54,7 +54,7 @@ for (const name of AWS_COMPARISONS) {
 }
 for (const name of PATH_TWINS) comparisonShape[name] = jsonPath.optional();
 
-const ruleRef: z.ZodType<AwsChoiceRule> = z.lazy(() => choiceRuleSchema);
+const ruleRef: z.ZodType<AwsChoiceRule> = lazyRef('AwsChoiceRule', () => choiceRuleSchema);
 const choiceRuleSchema: z.ZodType<AwsChoiceRule> = z
   .object({
     Variable: jsonPath.optional(),
@@ -76,7 +76,8 @@ const choiceRuleSchema: z.ZodType<AwsChoiceRule> = z
     } else if (operators.length === 1 && record['Variable'] === undefined) {
       ctx.addIssue({ code: 'custom', path: ['Variable'], message: `is required with ${operators[0]}` });
     }
-  }) as unknown as z.ZodType<AwsChoiceRule>;
+  })
+  .openapi('AwsChoiceRule', { description: 'A Choice rule: one comparison on Variable, And/Or/Not of nested rules, or a Condition; top-level rules carry Next.' }) as unknown as z.ZodType<AwsChoiceRule>;
 
 const common = { Comment: z.string().optional(), InputPath: jsonPath.nullable().optional(), OutputPath: jsonPath.nullable().optional(), Assign: z.record(z.string(), z.unknown()).optional() };
 const transition = { Next: stateName.optional(), End: z.literal(true, { errorMap: () => ({ message: 'can only be true (leave it out to use Next)' }) }).optional() };

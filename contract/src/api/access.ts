@@ -1,0 +1,77 @@
+import { apiKeySchema, createApiKeySchema, createdApiKeySchema, createRoleSchema, createUserSchema, roleSchema, userSchema } from '../wire/index.ts';
+import { z } from '../zod.ts';
+import { c, errors, idParams, meta } from './common.ts';
+
+export const accessRoutes = c.router({
+  createUser: {
+    method: 'POST',
+    path: '/users',
+    body: createUserSchema,
+    responses: { 200: userSchema, ...errors(400, 401, 403, 409, 415) },
+    summary: 'Create a user',
+    description: 'The password is stored as a hash and never returned. 409 if the username is taken.',
+    metadata: meta({ tag: 'access' }),
+  },
+  listUsers: {
+    method: 'GET',
+    path: '/users',
+    responses: { 200: z.array(userSchema), ...errors(401, 403) },
+    summary: 'List users',
+    description: 'Every user, by username.',
+    metadata: meta({ tag: 'access' }),
+  },
+  deleteUser: {
+    method: 'DELETE',
+    path: '/users/:id',
+    pathParams: idParams,
+    body: c.noBody(),
+    responses: { 204: c.noBody(), ...errors(401, 403, 404) },
+    summary: 'Delete a user',
+    description: 'Also revokes their API keys.',
+    metadata: meta({ tag: 'access' }),
+  },
+  createRole: {
+    method: 'POST',
+    path: '/roles',
+    body: createRoleSchema,
+    responses: { 200: roleSchema, ...errors(400, 401, 403, 409, 415) },
+    summary: 'Create a role',
+    description: 'Roles group users for job permissions. 409 if the slug is taken.',
+    metadata: meta({ tag: 'access' }),
+  },
+  listRoles: {
+    method: 'GET',
+    path: '/roles',
+    responses: { 200: z.array(roleSchema), ...errors(401, 403) },
+    summary: 'List roles',
+    description: 'Every role, by slug.',
+    metadata: meta({ tag: 'access' }),
+  },
+  createKey: {
+    method: 'POST',
+    path: '/keys',
+    body: createApiKeySchema,
+    responses: { 200: createdApiKeySchema, ...errors(400, 401, 403, 415) },
+    summary: 'Create an API key',
+    description: 'The secret is in this response only; it is stored as a hash.',
+    metadata: meta({ tag: 'access' }),
+  },
+  listKeys: {
+    method: 'GET',
+    path: '/keys',
+    responses: { 200: z.array(apiKeySchema), ...errors(401, 403) },
+    summary: "List the caller's API keys",
+    description: 'Without their secrets.',
+    metadata: meta({ tag: 'access' }),
+  },
+  deleteKey: {
+    method: 'DELETE',
+    path: '/keys/:id',
+    pathParams: idParams,
+    body: c.noBody(),
+    responses: { 204: c.noBody(), ...errors(401, 403, 404) },
+    summary: 'Revoke an API key',
+    description: 'Takes effect immediately.',
+    metadata: meta({ tag: 'access' }),
+  },
+});

@@ -1,0 +1,1 @@
+export { API_VERSION, contractRoutes, generateOpenApi, openApiPath } from './generate.ts';
