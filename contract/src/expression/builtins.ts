@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Budget } from './budget.ts';
 import { formatValue, JsonEncodeError, toGoJson } from './format.ts';
-import { compare, equal, fail, fetch, fromUtf8, toInt, typeName, utf8Bytes } from './runtime.ts';
+import { compare, equal, EvaluationFailure, fail, fetch, fromUtf8, toInt, typeName, utf8Bytes } from './runtime.ts';
 import { isArray, isNumber, toValue, ValueMap, wrapInt, type Value } from './value.ts';
 
 export interface CallContext {
@@ -132,13 +132,10 @@ function fromJson(name: string, source: string): Value {
   let parsed: unknown;
   try {
     parsed = JSON.parse(source);
-  } catch (caught) {
-    return fail(`${name}: ${(caught as Error).message}`);
-  }
-  try {
     return toValue(parsed, { numbers: 'float' });
-  } catch {
-    return fail(`${name}: JSON is nested too deeply`);
+  } catch (caught) {
+    if (caught instanceof RangeError) throw new EvaluationFailure(`${name}: the JSON is nested too deeply`, 'budget');
+    return fail(`${name}: ${(caught as Error).message}`);
   }
 }
 

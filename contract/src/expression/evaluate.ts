@@ -51,6 +51,7 @@ export class Evaluator {
         for (const arg of node.args) this.checkNames(arg, bound);
         return;
       case 'let':
+        if (bound.has(node.name)) fail(`cannot redeclare variable ${node.name}`);
         this.checkNames(node.value, bound);
         this.checkNames(node.body, new Set([...bound, node.name]));
         return;
@@ -209,8 +210,11 @@ export class Evaluator {
         for (let value = left; value <= right; value += 1n) out.push(value);
         return out;
       }
-      default:
-        return arithmetic(operator, left, right);
+      default: {
+        const result = arithmetic(operator, left, right);
+        if (typeof result === 'string') this.budget.text(result.length, 'the joined string');
+        return result;
+      }
     }
   }
 
@@ -249,7 +253,7 @@ export class Evaluator {
 
   private callPredicate(name: string, args: readonly Node[], scope: Scope | undefined): Value {
     const collection = this.evaluate(args[0]!, scope);
-    const items: readonly Value[] = collection === null ? [] : isArray(collection) ? collection : fail(`cannot iterate over ${typeName(collection)} in ${name}`);
+    const items: readonly Value[] = isArray(collection) ? collection : fail(`${name} takes only an array, not ${typeName(collection)}`);
     const predicate = args[1];
     const test = (result: Value): boolean => truth(result, `the predicate of ${name}`);
     switch (name) {
@@ -304,7 +308,8 @@ export class Evaluator {
       }
       case 'find':
       case 'findIndex': {
-        let found: Value = name === 'find' ? null : -1n;
+        // expr answers nil, not -1, when nothing matches.
+        let found: Value = null;
         this.each(predicate!, items, scope, (value, item, index) => {
           if (!test(value)) return true;
           found = name === 'find' ? item : BigInt(index);
@@ -315,7 +320,7 @@ export class Evaluator {
       case 'findLast':
       case 'findLastIndex': {
         const reversed = [...items].reverse();
-        let found: Value = name === 'findLast' ? null : -1n;
+        let found: Value = null;
         this.each(predicate!, reversed, scope, (value, item, index) => {
           if (!test(value)) return true;
           found = name === 'findLast' ? item : BigInt(items.length - 1 - index);

@@ -195,8 +195,8 @@ describe('bounded work', () => {
   });
 
   it('rejects pathological nesting without exhausting the stack', () => {
-    expect(failure(`${'('.repeat(5000)}1${')'.repeat(5000)}`)).toBe('syntax');
-    expect(failure(`${'-'.repeat(5000)}1`)).toBe('syntax');
+    expect(failure(`${'('.repeat(5000)}1${')'.repeat(5000)}`)).toBe('budget');
+    expect(failure(`${'-'.repeat(5000)}1`)).toBe('budget');
   });
 });
 

@@ -80,6 +80,10 @@ class Parser {
     throw new ParseFailure(expressionError(message, this.source, token.position));
   }
 
+  private overBudget(message: string): never {
+    throw new ParseFailure(expressionError(message, this.source, this.current.position, 'budget'));
+  }
+
   private unexpected(token: Token = this.current): never {
     if (token.kind === 'eof') this.fail('unexpected end of expression', token);
     this.fail(`unexpected token ${describe(token)}`, token);
@@ -98,13 +102,13 @@ class Parser {
 
   private node<T extends Node>(node: T): T {
     this.nodes += 1;
-    if (this.nodes > PARSE_LIMITS.maxNodes) this.fail('expression exceeds maximum allowed nodes');
+    if (this.nodes > PARSE_LIMITS.maxNodes) this.overBudget(`expression has more than ${PARSE_LIMITS.maxNodes} nodes`);
     return node;
   }
 
   private enter(): void {
     this.nesting += 1;
-    if (this.nesting > PARSE_LIMITS.maxNesting) this.fail(`expression is nested more than ${PARSE_LIMITS.maxNesting} levels deep`);
+    if (this.nesting > PARSE_LIMITS.maxNesting) this.overBudget(`expression is nested more than ${PARSE_LIMITS.maxNesting} levels deep`);
   }
 
   private leave(): void {
