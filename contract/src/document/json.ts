@@ -20,8 +20,9 @@ class JsonFailure {
 }
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  // defineProperty, not assignment: a key named "__proto__" must stay plain data.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Assigning "__proto__" would set the prototype; define it as plain data instead.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 export function parseJson(text: string): Result<unknown, ContractError> {
@@ -56,9 +57,19 @@ export function parseJson(text: string): Result<unknown, ContractError> {
     }
   };
 
+  const SPECIAL = /[\\\u0000-\u001f]/;
   const readString = (): string => {
     const start = index;
     index += 1;
+    // Fast path: most strings have no escapes, so take everything up to the closing quote at once.
+    const close = text.indexOf('"', index);
+    if (close >= 0) {
+      const body = text.slice(index, close);
+      if (!SPECIAL.test(body)) {
+        index = close + 1;
+        return body;
+      }
+    }
     let out = '';
     let chunkStart = index;
     for (;;) {

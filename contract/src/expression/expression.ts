@@ -92,9 +92,22 @@ function expressionSource(text: string): string {
   return templateBodies(text)[0]?.body ?? text;
 }
 
+/**
+ * Parsed expressions by source text. The same templates are evaluated over and over (every item of an
+ * each-loop, every retry), and a parse is most of the cost of a simple lookup. Bounded: when full it is
+ * simply cleared, which keeps it correct and cheap without LRU bookkeeping.
+ */
+const PARSE_CACHE_SIZE = 1024;
+const parseCache = new Map<string, Result<Node, ExpressionError>>();
+
 function parse(source: string): Result<Node, ExpressionError> {
+  const cached = parseCache.get(source);
+  if (cached !== undefined) return cached;
   const parsed = parseExpression(source);
-  return 'type' in parsed ? ok(parsed) : err(parsed);
+  const result: Result<Node, ExpressionError> = 'type' in parsed ? ok(parsed) : err(parsed);
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.clear();
+  parseCache.set(source, result);
+  return result;
 }
 
 function run<T>(source: string, work: () => T): Result<T, ExpressionError> {
