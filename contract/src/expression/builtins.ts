@@ -75,6 +75,14 @@ function splitGo(source: string, separator: string, limit: number, keepSeparator
   return parts;
 }
 
+/** Go's strconv.ParseFloat for the forms people write: decimals, exponents, Inf and NaN; no padding. */
+function parseGoFloat(text: string): number | undefined {
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
+  return Number(text);
+}
+
 function trimCutset(source: string, cutset: string): string {
   const cut = new Set(cutset);
   const chars = [...source];
@@ -248,12 +256,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     arity('float', args, 1);
     const value = args[0]!;
     if (isNumber(value)) return Number(value);
-    if (typeof value === 'string') {
-      const trimmed = value.replaceAll('_', '');
-      const parsed = /^[+-]?(inf|infinity)$/i.test(trimmed) ? (trimmed.startsWith('-') ? -Infinity : Infinity) : /^[+-]?nan$/i.test(trimmed) ? NaN : trimmed.trim() === trimmed && trimmed !== '' ? Number(trimmed) : NaN;
-      if (Number.isNaN(parsed) && !/^[+-]?nan$/i.test(trimmed)) return fail(`invalid operation: float(${value})`);
-      return parsed;
-    }
+    if (typeof value === 'string') return parseGoFloat(value) ?? fail(`invalid operation: float(${value})`);
     return fail(`invalid operation: float(${typeName(value)})`);
   }],
   ['string', (args, context) => {

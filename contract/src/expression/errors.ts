@@ -12,7 +12,3 @@ export interface ExpressionError {
 export function expressionError(message: string, expression: string, position?: number, kind: ExpressionError['kind'] = 'syntax'): ExpressionError {
   return position === undefined ? { message, expression, kind } : { message, expression, position, kind };
 }
-
-export function isExpressionError(value: unknown): value is ExpressionError {
-  return typeof value === 'object' && value !== null && 'message' in value && 'expression' in value && 'kind' in value && !Array.isArray(value);
-}

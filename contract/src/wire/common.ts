@@ -27,12 +27,6 @@ export const errorBodySchema = z
 
 export const statusOkSchema = z.object({ status: z.literal('OK') }).openapi('StatusResponse', { example: { status: 'OK' } });
 
-export const pageQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1).describe('1-based page number'),
-  size: z.coerce.number().int().min(1).max(100).optional().describe('Items per page (the route documents its default and maximum)'),
-  q: z.string().max(1000).optional().describe('Full-text search; `tag:x` and `tags:a,b` filter by tag'),
-});
-
 /** `Page<T>`, as Tork pages lists: `size` is the number of items actually returned. */
 export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
   return z
