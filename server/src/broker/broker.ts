@@ -1,0 +1,77 @@
+/**
+ * pg-boss as the broker (DESIGN "pg-boss is the broker"), on the same database as the datastore:
+ * messages are sent inside the transaction that makes the state change they announce, so both commit
+ * or neither does. Consumers wake on LISTEN/NOTIFY and fetch in batches; polling is only a backstop.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { fromPglite, PgBoss, type Job, type SendOptions } from 'pg-boss';
+import type { Database, Queryable } from '../db/database.ts';
+
+export const BROKER_SCHEMA = 'pgboss';
+
+export interface BrokerOptions {
+  /** PostgreSQL connection string, or the PGlite instance the datastore uses. */
+  readonly connection: { readonly url: string } | { readonly pglite: PGlite };
+}
+
+export interface Broker {
+  /** Creates the queue if needed (idempotent); queues notify their consumers. */
+  ensureQueue(name: string, options?: { retryLimit?: number; retryDelay?: number; expireInSeconds?: number }): Promise<void>;
+  /** Sends within `tx`: the message exists only if the transaction commits. */
+  send(tx: Queryable, queue: string, data: object, options?: SendOptions): Promise<void>;
+  /** Consumes a queue: `handler` gets batches; a batch is completed when it resolves, retried when it throws. */
+  consume<T extends object>(queue: string, options: { batchSize: number; concurrency?: number }, handler: (jobs: Job<T>[]) => Promise<void>): Promise<string>;
+  stopConsuming(queue: string): Promise<void>;
+  queueSize(queue: string): Promise<number>;
+  stop(): Promise<void>;
+  readonly boss: PgBoss;
+}
+
+function asPgBossDb(tx: Queryable) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      return tx.query(text, values ?? []);
+    },
+  };
+}
+
+export async function startBroker(options: BrokerOptions): Promise<Broker> {
+  const common = { schema: BROKER_SCHEMA, useListenNotify: true, notifyPollingIntervalSeconds: 2, pollingIntervalSeconds: 2, monitorIntervalSeconds: 30 } as const;
+  const boss =
+    'url' in options.connection
+      ? new PgBoss({ ...common, connectionString: options.connection.url, max: 5 })
+      : new PgBoss({ ...common, backend: 'pglite', db: fromPglite(options.connection.pglite) });
+  // pg-boss reports background errors as events; without a listener they would crash the process.
+  boss.on('error', () => {});
+  await boss.start();
+  const known = new Set<string>();
+  return {
+    boss,
+    async ensureQueue(name, queueOptions = {}) {
+      if (known.has(name)) return;
+      const existing = await boss.getQueue(name);
+      if (!existing) {
+        await boss.createQueue(name, { notify: true, retryLimit: queueOptions.retryLimit ?? 20, retryDelay: queueOptions.retryDelay ?? 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: queueOptions.expireInSeconds ?? 300 });
+      }
+      known.add(name);
+    },
+    async send(tx, queue, data, sendOptions = {}) {
+      await boss.send(queue, data, { ...sendOptions, db: asPgBossDb(tx) });
+    },
+    async consume<T extends object>(queue: string, consumeOptions: { batchSize: number; concurrency?: number }, handler: (jobs: Job<T>[]) => Promise<void>) {
+      return boss.work<T>(queue, { batchSize: consumeOptions.batchSize, localConcurrency: consumeOptions.concurrency ?? 1, burstWhenBatchFull: true }, handler);
+    },
+    async stopConsuming(queue) {
+      await boss.offWork(queue);
+    },
+    async queueSize(queue) {
+      const stats = await boss.getQueue(queue);
+      return stats ? (stats.queuedCount ?? 0) : 0;
+    },
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 5_000 });
+    },
+  };
+}
+
+export type { Database };
