@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runShellTask, type ShellRuntimeOptions, type TaskOutcome } from './shell.ts';
+
+const baseDir = mkdtempSync(join(tmpdir(), 'twerk-shell-'));
+afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
+const options: ShellRuntimeOptions = { baseDir, logFlushMs: 20 };
+let counter = 0;
+const ids = () => ({ taskId: `t${++counter}`, jobId: 'j1' });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('the shell runtime', () => {
+  it('captures $TWERK_OUTPUT and its Tork alias as the result', async () => {
+    expect(await runShellTask({ ...ids(), run: 'echo -n "hello world" > $TWERK_OUTPUT' }, options)).toEqual({ status: 'completed', exitCode: 0, result: 'hello world' });
+    expect(await runShellTask({ ...ids(), run: 'echo -n tork > $TORK_OUTPUT' }, options)).toMatchObject({ result: 'tork' });
+  });
+
+  it("passes the task's env and ours, and nothing else of the server's environment", async () => {
+    process.env['TWERK_SERVER_SECRET'] = 'do-not-leak';
+    const outcome = await runShellTask({ ...ids(), run: 'echo -n "$GREETING|${TWERK_SERVER_SECRET:-unset}|$TWERK_TASK_ID|$TWERK_JOB_ID" > $TWERK_OUTPUT', env: { GREETING: 'hi' } }, options);
+    expect(outcome).toMatchObject({ status: 'completed', result: `hi|unset|t${counter}|j1` });
+    const passed = await runShellTask({ ...ids(), run: 'echo -n "$TWERK_SERVER_SECRET" > $TWERK_OUTPUT' }, { ...options, hostEnv: ['TWERK_SERVER_SECRET'] });
+    expect(passed).toMatchObject({ result: 'do-not-leak' });
+    delete process.env['TWERK_SERVER_SECRET'];
+  });
+
+  it('writes files into the working directory, honours workdir, and refuses paths that escape', async () => {
+    const outcome = await runShellTask({ ...ids(), files: { 'data/in.txt': 'payload' }, workdir: 'sub', run: 'pwd | grep -q "/work/sub$" && cat ../data/in.txt > $TWERK_OUTPUT' }, options);
+    expect(outcome).toMatchObject({ status: 'completed', result: 'payload' });
+    expect(await runShellTask({ ...ids(), files: { '../escape': 'x' }, run: 'true' }, options)).toMatchObject({ status: 'failed', error: expect.stringContaining('must stay inside') });
+    expect(await runShellTask({ ...ids(), workdir: '../../etc', run: 'true' }, options)).toMatchObject({ status: 'failed' });
+  });
+
+  it('reports a non-zero exit with its status and the end of stderr', async () => {
+    const outcome = await runShellTask({ ...ids(), run: 'echo "first problem" >&2; echo "last problem" >&2; exit 3' }, options);
+    expect(outcome).toMatchObject({ status: 'failed', exitCode: 3 });
+    expect(outcome.status === 'failed' && outcome.error).toBe('exit status 3: first problem\nlast problem');
+  });
+
+  it('runs cmd directly when there is no script, and explains a missing program', async () => {
+    expect(await runShellTask({ ...ids(), cmd: ['sh', '-c', 'echo -n direct > "$TWERK_OUTPUT"'] }, options)).toMatchObject({ result: 'direct' });
+    expect(await runShellTask({ ...ids(), cmd: ['/no/such/program'] }, options)).toMatchObject({ status: 'failed', error: expect.stringContaining('could not start /no/such/program') });
+  });
+
+  it('kills the whole process tree on timeout', async () => {
+    const pidFile = join(baseDir, `bg-${counter}`);
+    const outcome: TaskOutcome = await runShellTask({ ...ids(), run: `sleep 300 & echo $! > ${pidFile}; wait`, timeoutMs: 500 }, options);
+    expect(outcome).toEqual({ status: 'timed_out', error: 'task timed out after 500ms' });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await eventually(() => !alive(pid));
+  });
+
+  it('stops and reports cancelled when aborted, killing its children', async () => {
+    const controller = new AbortController();
+    const pidFile = join(baseDir, `cancel-${counter}`);
+    const running = runShellTask({ ...ids(), run: `sleep 300 & echo $! > ${pidFile}; wait` }, options, {}, controller.signal);
+    await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+    controller.abort();
+    expect(await running).toEqual({ status: 'cancelled' });
+    await eventually(() => !alive(Number(readFileSync(pidFile, 'utf8'))));
+  });
+
+  it('does not wait for background processes a finished task left behind', async () => {
+    const outcome = await runShellTask({ ...ids(), run: 'sleep 300 & echo -n done > $TWERK_OUTPUT' }, options);
+    expect(outcome).toMatchObject({ status: 'completed', result: 'done' });
+  });
+
+  it('ships every line of a long output, in order', async () => {
+    const chunks: string[] = [];
+    const outcome = await runShellTask({ ...ids(), run: 'for i in $(seq 1 10000); do echo "line $i"; done' }, options, { onLog: (chunk) => void chunks.push(chunk.data) });
+    expect(outcome.status).toBe('completed');
+    const lines = chunks.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(10_000);
+    expect(lines[0]).toBe('line 1');
+    expect(lines[9_999]).toBe('line 10000');
+    expect(chunks.length).toBeGreaterThan(1);
+  });
+
+  it('reports progress written to $TWERK_PROGRESS', async () => {
+    const seen: number[] = [];
+    await runShellTask({ ...ids(), run: 'echo 40 > $TWERK_PROGRESS; sleep 0.7; echo 90 > $TWERK_PROGRESS' }, options, { onProgress: (value) => void seen.push(value) });
+    expect(seen).toContain(90);
+  });
+
+  it('leaves no task directory behind', async () => {
+    await runShellTask({ ...ids(), run: 'exit 1', files: { a: 'b' } }, options);
+    expect(readdirSync(baseDir).filter((name) => name.startsWith('task-'))).toEqual([]);
+  });
+
+  it('keeps concurrent tasks apart', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => runShellTask({ ...ids(), run: `sleep 0.1; echo -n ${index} > $TWERK_OUTPUT` }, options)));
+    expect(outcomes.map((outcome) => outcome.status === 'completed' && outcome.result)).toEqual(Array.from({ length: 10 }, (_, index) => String(index)));
+  });
+
+  it('costs little over a bare spawn (reported, not asserted)', async () => {
+    const time = async (run: () => Promise<unknown>): Promise<number> => {
+      const samples: number[] = [];
+      for (let round = 0; round < 30; round += 1) {
+        const started = performance.now();
+        await run();
+        samples.push(performance.now() - started);
+      }
+      return samples.sort((a, b) => a - b)[15]!;
+    };
+    const bare = await time(() => new Promise((resolve) => spawn('bash', ['-c', 'true']).on('close', resolve)));
+    const ours = await time(() => runShellTask({ ...ids(), run: 'true' }, options));
+    console.log(`[shell runtime] median runShellTask(true) ${ours.toFixed(2)} ms vs bash -c true ${bare.toFixed(2)} ms`);
+    expect(ours).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * The shell runtime: runs one task as a process on this machine (research/tork.md §7.3). Each task gets
+ * a fresh directory — `work/` is its working directory, `output` and `progress` beside it are
+ * $TWERK_OUTPUT and $TWERK_PROGRESS — removed afterwards whatever happens. The process runs in its own
+ * process group, so a timeout or a cancellation kills everything it started, not just the shell.
+ * Only the task's env and our variables reach it, never the rest of the server's environment.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
+
+export interface ShellTask {
+  readonly taskId: string;
+  readonly jobId: string;
+  readonly run?: string;
+  readonly cmd?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly files?: Readonly<Record<string, string>>;
+  readonly workdir?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface ShellRuntimeOptions {
+  readonly shell?: readonly string[];
+  readonly baseDir: string;
+  readonly hostEnv?: readonly string[];
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly logFlushMs?: number;
+  readonly logFlushBytes?: number;
+}
+
+export interface TaskHooks {
+  onLog?(chunk: { stream: 'stdout' | 'stderr'; data: string }): void | Promise<void>;
+  onProgress?(percent: number): void | Promise<void>;
+  onStarted?(pid: number): void;
+}
+
+export type TaskOutcome =
+  | { readonly status: 'completed'; readonly exitCode: 0; readonly result: string }
+  | { readonly status: 'failed'; readonly exitCode: number | null; readonly error: string; readonly result?: string }
+  | { readonly status: 'timed_out'; readonly error: string }
+  | { readonly status: 'cancelled' };
+
+export const MAX_RESULT_BYTES = 1_048_576;
+const KILL_GRACE_MS = 2_000;
+const PROGRESS_POLL_MS = 500;
+const STDERR_TAIL_LINES = 10;
+
+/** A relative path that stays inside its directory, or an explanation of why not. */
+function insidePath(name: string, what: string): string | Error {
+  if (name === '' || name.includes('\0')) return new Error(`${what} ${JSON.stringify(name)} is not a valid file name`);
+  const normalized = normalize(name);
+  if (isAbsolute(normalized) || normalized === '..' || normalized.startsWith(`..${sep}`)) return new Error(`${what} ${JSON.stringify(name)} must stay inside the task's working directory`);
+  return normalized;
+}
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Batches a stream's text into chunks: flushed on a timer, above a size, and at the end. */
+class LogBatcher {
+  private buffer = '';
+  private timer: NodeJS.Timeout | undefined;
+  private pending: Promise<void> = Promise.resolve();
+  private readonly decoder = new TextDecoder('utf-8');
+
+  private readonly stream: 'stdout' | 'stderr';
+  private readonly hooks: TaskHooks;
+  private readonly flushMs: number;
+  private readonly flushBytes: number;
+  /** The last lines written, kept for error messages (stderr only). */
+  private readonly tail: string[] | undefined;
+
+  constructor(stream: 'stdout' | 'stderr', hooks: TaskHooks, flushMs: number, flushBytes: number, tail: string[] | undefined) {
+    this.stream = stream;
+    this.hooks = hooks;
+    this.flushMs = flushMs;
+    this.flushBytes = flushBytes;
+    this.tail = tail;
+  }
+
+  write(bytes: Uint8Array): void {
+    this.append(this.decoder.decode(bytes, { stream: true }));
+  }
+
+  private append(text: string): void {
+    if (text === '') return;
+    this.buffer += text;
+    if (this.tail) {
+      this.tail.push(...text.split('\n').filter((line) => line !== ''));
+      if (this.tail.length > STDERR_TAIL_LINES) this.tail.splice(0, this.tail.length - STDERR_TAIL_LINES);
+    }
+    if (this.buffer.length >= this.flushBytes) this.flush();
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer === '' || this.hooks.onLog === undefined) {
+      this.buffer = '';
+      return;
+    }
+    const data = this.buffer;
+    this.buffer = '';
+    const onLog = this.hooks.onLog;
+    // Chained so chunks arrive in order even when the hook is asynchronous.
+    this.pending = this.pending.then(() => onLog({ stream: this.stream, data })).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.append(this.decoder.decode());
+    this.flush();
+    await this.pending;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+async function readResult(path: string): Promise<string | Error> {
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > MAX_RESULT_BYTES) return new Error(`the task's output is ${bytes.length} bytes, more than the limit of ${MAX_RESULT_BYTES}`);
+    return bytes.toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function readProgress(path: string): Promise<number | undefined> {
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    const value = Number(text);
+    return text === '' || !Number.isFinite(value) ? undefined : Math.min(100, Math.max(0, value));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions, hooks: TaskHooks = {}, signal?: AbortSignal): Promise<TaskOutcome> {
+  if (signal?.aborted) return { status: 'cancelled' };
+  await mkdir(options.baseDir, { recursive: true });
+  const root = await mkdtemp(join(options.baseDir, 'task-'));
+  try {
+    const work = join(root, 'work');
+    await mkdir(work);
+    for (const [name, contents] of Object.entries(task.files ?? {})) {
+      const relative = insidePath(name, 'file');
+      if (relative instanceof Error) return { status: 'failed', exitCode: null, error: relative.message };
+      const target = join(work, relative);
+      await mkdir(join(target, '..'), { recursive: true });
+      await writeFile(target, contents);
+    }
+    let cwd = work;
+    if (task.workdir !== undefined) {
+      const relative = insidePath(task.workdir.replace(/^\/+/, ''), 'workdir');
+      if (relative instanceof Error) return { status: 'failed', exitCode: null, error: relative.message };
+      cwd = join(work, relative);
+      await mkdir(cwd, { recursive: true });
+    }
+    const output = join(root, 'output');
+    const progress = join(root, 'progress');
+    await writeFile(output, '');
+    await writeFile(progress, '');
+
+    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
+    for (const name of options.hostEnv ?? []) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, task.env ?? {}, {
+      TWERK_OUTPUT: output,
+      TWERK_PROGRESS: progress,
+      TWERK_TASK_ID: task.taskId,
+      TWERK_JOB_ID: task.jobId,
+      TORK_OUTPUT: output,
+      TORK_PROGRESS: progress,
+    });
+
+    const argv = task.run !== undefined ? [...(options.shell ?? ['bash', '-c']), task.run] : [...(task.cmd ?? [])];
+    if (argv.length === 0) return { status: 'failed', exitCode: null, error: 'the task has nothing to run: no run script and no cmd' };
+    const [command, ...args] = argv as [string, ...string[]];
+
+    const stderrTail: string[] = [];
+    const out = new LogBatcher('stdout', hooks, options.logFlushMs ?? 250, options.logFlushBytes ?? 65_536, undefined);
+    const err = new LogBatcher('stderr', hooks, options.logFlushMs ?? 250, options.logFlushBytes ?? 65_536, stderrTail);
+
+    let ending: 'timeout' | 'cancel' | undefined;
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
+      const child = spawn(command, args, {
+        cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.uid !== undefined ? { uid: options.uid } : {}),
+        ...(options.gid !== undefined ? { gid: options.gid } : {}),
+      });
+      let settled = false;
+      const timers: NodeJS.Timeout[] = [];
+      const stop = (why: 'timeout' | 'cancel'): void => {
+        if (ending !== undefined || child.pid === undefined) return;
+        ending = why;
+        killGroup(child.pid, 'SIGTERM');
+        timers.push(setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS));
+      };
+      const onAbort = (): void => stop('cancel');
+      signal?.addEventListener('abort', onAbort);
+      if (task.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), task.timeoutMs));
+      let lastProgress: number | undefined;
+      const pollProgress = async (): Promise<void> => {
+        const value = await readProgress(progress);
+        if (value !== undefined && value !== lastProgress) {
+          lastProgress = value;
+          await hooks.onProgress?.(value);
+        }
+      };
+      if (hooks.onProgress) timers.push(setInterval(() => void pollProgress(), PROGRESS_POLL_MS));
+      child.stdout.on('data', (bytes: Buffer) => out.write(bytes));
+      child.stderr.on('data', (bytes: Buffer) => err.write(bytes));
+      if (child.pid !== undefined) hooks.onStarted?.(child.pid);
+      const finish = (result: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        for (const timer of timers) clearTimeout(timer);
+        // Anything the task left running in its group goes with it.
+        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+        void (hooks.onProgress ? pollProgress() : Promise.resolve()).finally(() => resolve(result));
+      };
+      child.on('error', (spawnError) => finish({ code: null, signal: null, spawnError }));
+      // A background process the task started would hold the pipes open and delay 'close' forever.
+      child.on('exit', () => {
+        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      });
+      child.on('close', (code, exitSignal) => finish({ code, signal: exitSignal }));
+    });
+    await Promise.all([out.close(), err.close()]);
+
+    if (exit.spawnError) return { status: 'failed', exitCode: null, error: `could not start ${command}: ${exit.spawnError.message}` };
+    if (ending === 'cancel') return { status: 'cancelled' };
+    if (ending === 'timeout') return { status: 'timed_out', error: `task timed out after ${formatDuration(task.timeoutMs!)}` };
+    const result = await readResult(output);
+    if (result instanceof Error) return { status: 'failed', exitCode: exit.code, error: result.message };
+    if (exit.code === 0) return { status: 'completed', exitCode: 0, result };
+    const cause = exit.code === null ? `killed by ${exit.signal ?? 'a signal'}` : `exit status ${exit.code}`;
+    const detail = stderrTail.length > 0 ? `: ${stderrTail.join('\n')}` : '';
+    return { status: 'failed', exitCode: exit.code, error: `${cause}${detail}`, result };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
