@@ -36,7 +36,7 @@ function asPgBossDb(tx: Queryable) {
 }
 
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
-  const common = { schema: BROKER_SCHEMA, useListenNotify: true, notifyPollingIntervalSeconds: 2, pollingIntervalSeconds: 2, monitorIntervalSeconds: 30 } as const;
+  const common = { schema: BROKER_SCHEMA, useListenNotify: true, monitorIntervalSeconds: 30 } as const;
   const boss =
     'url' in options.connection
       ? new PgBoss({ ...common, connectionString: options.connection.url, max: 5 })
@@ -59,7 +59,13 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       await boss.send(queue, data, { ...sendOptions, db: asPgBossDb(tx) });
     },
     async consume<T extends object>(queue: string, consumeOptions: { batchSize: number; concurrency?: number }, handler: (jobs: Job<T>[]) => Promise<void>) {
-      return boss.work<T>(queue, { batchSize: consumeOptions.batchSize, localConcurrency: consumeOptions.concurrency ?? 1, burstWhenBatchFull: true }, handler);
+      // NOTIFY wakes consumers for new messages; delayed messages (retry backoff) and redeliveries do not
+      // notify, so the backstop poll decides how late they can start: keep it short.
+      return boss.work<T>(
+        queue,
+        { batchSize: consumeOptions.batchSize, localConcurrency: consumeOptions.concurrency ?? 1, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 },
+        handler,
+      );
     },
     async stopConsuming(queue) {
       await boss.offWork(queue);

@@ -1,0 +1,57 @@
+/**
+ * Pure scheduling decisions, separated from I/O so they are testable without a database: how job
+ * defaults apply to a task, how long a retry waits, how far along a job is.
+ */
+import { nanosToMillis, parseGoDuration, type JobDocument, type TaskDocument } from '@twerk/contract';
+
+/** Job `defaults` fill what a task leaves unset (research/tork.md §2.9). */
+export function withDefaults(task: TaskDocument, defaults: JobDocument['defaults']): TaskDocument {
+  if (defaults === undefined) return task;
+  return {
+    ...task,
+    ...(task.queue === undefined && defaults.queue !== undefined ? { queue: defaults.queue } : {}),
+    ...(task.priority === undefined && defaults.priority !== undefined ? { priority: defaults.priority } : {}),
+    ...(task.timeout === undefined && defaults.timeout !== undefined ? { timeout: defaults.timeout } : {}),
+    ...(task.retry === undefined && defaults.retry !== undefined ? { retry: defaults.retry } : {}),
+    ...(task.limits === undefined && defaults.limits !== undefined ? { limits: defaults.limits } : {}),
+  };
+}
+
+function millis(duration: string | undefined, fallback: number): number {
+  if (duration === undefined) return fallback;
+  const parsed = parseGoDuration(duration);
+  return parsed.ok ? nanosToMillis(parsed.value) : fallback;
+}
+
+export const RETRY_DEFAULTS = { initialDelayMs: 1_000, scalingFactor: 2, maxDelayMs: 5 * 60_000 } as const;
+
+/**
+ * The wait before attempt `attempt + 1`, after `attempt` attempts failed: initialDelay ×
+ * scalingFactor^(attempt−1), capped at maxDelay — the backoff Tork's docs promise.
+ */
+export function retryDelayMs(retry: NonNullable<TaskDocument['retry']>, attempt: number): number {
+  const initial = millis(retry.initialDelay, RETRY_DEFAULTS.initialDelayMs);
+  const factor = retry.scalingFactor ?? RETRY_DEFAULTS.scalingFactor;
+  const max = millis(retry.maxDelay, RETRY_DEFAULTS.maxDelayMs);
+  return Math.min(max, initial * factor ** Math.max(0, attempt - 1));
+}
+
+/** Whether another attempt is allowed after `attempt` attempts (`limit` counts retries, not runs). */
+export function mayRetry(retry: TaskDocument['retry'], attempt: number): boolean {
+  return retry !== undefined && attempt <= retry.limit;
+}
+
+/** Progress of a sequential job: finished top-level tasks over all of them, as a percentage. */
+export function progressOf(finishedPositions: number, taskCount: number): number {
+  return taskCount === 0 ? 100 : Math.round((finishedPositions / taskCount) * 10_000) / 100;
+}
+
+export function timeoutMs(task: TaskDocument): number | undefined {
+  return task.timeout === undefined ? undefined : millis(task.timeout, 0) || undefined;
+}
+
+/** The composites come with the next milestone; until then a job using one fails with this message. */
+export function unsupportedComposite(task: TaskDocument): string | undefined {
+  const kind = task.parallel ? 'parallel' : task.each ? 'each' : task.subjob ? 'subjob' : undefined;
+  return kind === undefined ? undefined : `${kind} tasks are not supported by this server yet`;
+}

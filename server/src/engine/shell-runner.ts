@@ -1,0 +1,38 @@
+/** The shell runtime (from @twerk/worker) behind the worker loop's TaskRunner interface. */
+import { runShellTask, type ShellRuntimeOptions } from '@twerk/worker';
+import { timeoutMs } from '../coordinator/plan.ts';
+import type { TaskRunner } from './runner.ts';
+
+export function shellRunner(options: ShellRuntimeOptions): TaskRunner {
+  return {
+    async run(task, hooks, signal) {
+      const { spec } = task;
+      const timeout = timeoutMs(spec);
+      const outcome = await runShellTask(
+        {
+          taskId: task.taskId,
+          jobId: task.jobId,
+          ...(spec.run !== undefined ? { run: spec.run } : {}),
+          ...(spec.cmd !== undefined ? { cmd: spec.cmd } : {}),
+          ...(spec.env !== undefined ? { env: spec.env } : {}),
+          ...(spec.files !== undefined ? { files: spec.files } : {}),
+          ...(spec.workdir !== undefined ? { workdir: spec.workdir } : {}),
+          ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+        },
+        options,
+        { onLog: hooks.onLog, onProgress: hooks.onProgress },
+        signal,
+      );
+      switch (outcome.status) {
+        case 'completed':
+          return { status: 'completed', result: outcome.result };
+        case 'failed':
+          return { status: 'failed', error: outcome.error, exitCode: outcome.exitCode };
+        case 'timed_out':
+          return { status: 'timed_out', error: outcome.error };
+        case 'cancelled':
+          return { status: 'cancelled' };
+      }
+    },
+  };
+}
