@@ -1,0 +1,187 @@
+/**
+ * The HTTP API: fastify serving the routes of the ts-rest contract that this milestone implements
+ * (jobs, tasks, health, the OpenAPI document). Document bodies (YAML or JSON) are read raw and go
+ * through `parseDocument`, so a client gets the parser contract's checks and every problem with its
+ * path; anything a client can send is answered with a 4xx `{message, errors}`, never a 500.
+ */
+import { contract, DOCUMENT_LIMITS, generateOpenApi, parseDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
+import { initServer, RequestValidationError } from '@ts-rest/fastify';
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { deleteJob, getJob, listJobs, type JobRecord } from '../datastore/jobs.ts';
+import { taskLogParts } from '../datastore/logs.ts';
+import { getTask, tasksOfJob } from '../datastore/tasks.ts';
+import type { Engine } from '../engine/engine.ts';
+import { Redactor } from './redact.ts';
+import { jobSummaryView, jobView, logPartView, taskView } from './views.ts';
+
+export interface AppOptions {
+  readonly engine: Engine;
+  readonly version: string;
+  /** How long `?wait=true` waits without a `wait.timeout` in the document. */
+  readonly defaultWaitMs?: number;
+}
+
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+const WAIT_WORDS = new Set(['true', '1', 'yes', 'blocking']);
+
+/** The views are checked against the contract's response schemas in the API tests. */
+function wire<T>(value: unknown): T {
+  return value as T;
+}
+
+function statusOf(error: ContractError): 400 | 413 | 415 {
+  return error.code === 'unsupported_media_type' ? 415 : error.code === 'document_too_large' ? 413 : 400;
+}
+
+function page(query: { page?: number | undefined; size?: number | undefined }, defaultSize: number) {
+  return { page: query.page ?? 1, size: query.size ?? defaultSize };
+}
+
+function toPage<T>(items: T[], totalItems: number, number: number, size: number) {
+  return { items, number, size: items.length, totalItems, totalPages: Math.ceil(totalItems / size) };
+}
+
+async function waitForEnd(engine: Engine, id: string, timeoutMs: number): Promise<JobRecord | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await getJob(engine.db, id);
+    if (job === undefined || TERMINAL.has(job.state)) return job;
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { engine } = options;
+  const app = fastify({ bodyLimit: DOCUMENT_LIMITS.maxBytes, logger: false, allowErrorHandlerOverride: true });
+  // Bodies arrive raw: document routes read them through parseDocument, which owns the checks.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not Found' }));
+
+  const documentHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : new Uint8Array();
+    const parsed = parseDocument(raw, request.headers['content-type']);
+    if (!parsed.ok) return void (await reply.code(statusOf(parsed.error)).send(parsed.error));
+    if (parsed.value.family !== 'job') return void (await reply.code(400).send({ message: 'state machines are submitted to POST /machines, which this server does not run yet', code: 'not_a_job' }));
+    request.body = parsed.value.job;
+  };
+
+  const s = initServer();
+  const served = {
+    jobs: contract.jobs,
+    tasks: contract.tasks,
+    health: contract.system.health,
+    openapi: contract.system.openapi,
+  };
+  const router = s.router(served, {
+    jobs: {
+      submit: {
+        hooks: { preValidation: documentHook },
+        handler: async ({ body, query }) => {
+          const document = body as JobDocument;
+          const id = await engine.submit(document);
+          const waitTimeout = document.wait?.timeout;
+          const waiting = waitTimeout !== undefined || WAIT_WORDS.has((query.wait ?? '').toLowerCase());
+          if (!waiting) return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, id))!)) };
+          const { nanosToMillis, parseGoDuration } = await import('@twerk/contract');
+          const parsedTimeout = waitTimeout === undefined ? undefined : parseGoDuration(waitTimeout);
+          const timeoutMs = parsedTimeout?.ok ? nanosToMillis(parsedTimeout.value) : (options.defaultWaitMs ?? 3_600_000);
+          const finished = await waitForEnd(engine, id, timeoutMs);
+          if (finished === undefined) return { status: 408, body: { message: 'timeout waiting for job to complete' } };
+          return { status: 200, body: wire(jobView(finished, await tasksOfJob(engine.db, id))) };
+        },
+      },
+      list: async ({ query }) => {
+        const { page: number, size } = page(query, 10);
+        const result = await listJobs(engine.db, { page: number, size, ...(query.q !== undefined ? { q: query.q } : {}) });
+        return { status: 200, body: wire(toPage(result.items.map(jobSummaryView), result.totalItems, number, size)) };
+      },
+      get: async ({ params }) => {
+        const job = await getJob(engine.db, params.id);
+        if (job === undefined) return { status: 404, body: { message: 'job not found' } };
+        return { status: 200, body: wire(jobView(job, await tasksOfJob(engine.db, job.id))) };
+      },
+      delete: async ({ params }) => {
+        const job = await getJob(engine.db, params.id);
+        if (job === undefined) return { status: 404, body: { message: 'job not found' } };
+        if (!TERMINAL.has(job.state)) return { status: 409, body: { message: `job is ${job.state}: cancel it before deleting it` } };
+        await deleteJob(engine.db, job.id);
+        return { status: 204, body: undefined };
+      },
+      log: async ({ params, query }) => {
+        const job = await getJob(engine.db, params.id);
+        if (job === undefined) return { status: 404, body: { message: 'job not found' } };
+        const { page: number, size } = page(query, 25);
+        const tasks = await tasksOfJob(engine.db, job.id);
+        const parts = await taskLogParts(engine.db, tasks.map((task) => task.id), number, size, query.q);
+        const redact = new Redactor(job.secrets);
+        return { status: 200, body: wire(toPage(parts.items.map((part) => logPartView(part, redact)), parts.totalItems, number, size)) };
+      },
+      cancel: async ({ params }) => cancel(params.id),
+      cancelByPost: async ({ params }) => cancel(params.id),
+      restart: async ({ params }) => {
+        const outcome = await engine.restart(params.id);
+        if (outcome === 'not-found') return { status: 404, body: { message: 'job not found' } };
+        if (outcome === 'not-restartable') return { status: 400, body: { message: 'job can not be restarted: only FAILED and CANCELLED jobs can' } };
+        if (outcome === 'nothing-to-run') return { status: 400, body: { message: 'job has no more tasks to run' } };
+        return { status: 200, body: { status: 'OK' as const } };
+      },
+    },
+    tasks: {
+      get: async ({ params }) => {
+        const task = await getTask(engine.db, params.id);
+        const job = task && (await getJob(engine.db, task.jobId));
+        if (task === undefined || job === undefined) return { status: 404, body: { message: 'task not found' } };
+        return { status: 200, body: wire(taskView(task, new Redactor(job.secrets))) };
+      },
+      log: async ({ params, query }) => {
+        const task = await getTask(engine.db, params.id);
+        const job = task && (await getJob(engine.db, task.jobId));
+        if (task === undefined || job === undefined) return { status: 404, body: { message: 'task not found' } };
+        const { page: number, size } = page(query, 25);
+        const parts = await taskLogParts(engine.db, [task.id], number, size, query.q);
+        const redact = new Redactor(job.secrets);
+        return { status: 200, body: wire(toPage(parts.items.map((part) => logPartView(part, redact)), parts.totalItems, number, size)) };
+      },
+    },
+    health: async () => {
+      try {
+        await engine.db.query('SELECT 1');
+        await engine.broker.queueSize('twerk.jobs');
+        return { status: 200, body: { status: 'UP' as const, version: options.version } };
+      } catch {
+        return { status: 503, body: { status: 'DOWN' as const, version: options.version } };
+      }
+    },
+    openapi: async () => ({ status: 200, body: generateOpenApi() }),
+  });
+
+  async function cancel(id: string) {
+    const outcome = await engine.cancel(id);
+    if (outcome === 'not-found') return { status: 404 as const, body: { message: 'job not found' } };
+    if (outcome === 'not-active') return { status: 400 as const, body: { message: 'job is not running' } };
+    return { status: 200 as const, body: { status: 'OK' as const } };
+  }
+
+  s.registerRouter(served, router, app, { responseValidation: false });
+  // Registered after the router so it replaces ts-rest's handler: every error leaves in our shape.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof RequestValidationError) {
+      const issues = [...(error.pathParams?.issues ?? []), ...(error.query?.issues ?? []), ...(error.body?.issues ?? [])];
+      const errors = issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      return reply.code(400).send({ message: errors[0] ? `${errors[0].path}: ${errors[0].message}` : 'invalid request', errors });
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) return reply.code(413).send({ message: `the document is larger than ${DOCUMENT_LIMITS.maxBytes} bytes (512 KiB)`, code: 'document_too_large' });
+    if (status >= 500) {
+      request.log.error(error);
+      return reply.code(500).send({ message: 'Internal Server Error' });
+    }
+    return reply.code(status).send({ message: error.message });
+  });
+  return app;
+}
+
+export { SUPPORTED_MEDIA_TYPES };
