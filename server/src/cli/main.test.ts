@@ -45,6 +45,7 @@ describe('twerk validate', () => {
   it('explains its usage', () => {
     expect(twerk('validate').status).toBe(2);
     expect(twerk('nope').stderr).toContain('usage:');
-    expect(twerk('version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(twerk('version').stdout.trim()).toMatch(/^twerk \d+\.\d+\.\d+$/);
+    expect(JSON.parse(twerk('version', '--json').stdout)).toMatchObject({ name: 'twerk' });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 
 export interface ShellTask {
   readonly taskId: string;
@@ -147,8 +147,10 @@ async function readProgress(path: string): Promise<number | undefined> {
 
 export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions, hooks: TaskHooks = {}, signal?: AbortSignal): Promise<TaskOutcome> {
   if (signal?.aborted) return { status: 'cancelled' };
-  await mkdir(options.baseDir, { recursive: true });
-  const root = await mkdtemp(join(options.baseDir, 'task-'));
+  // Absolute, because the variables pointing into it are used from the task's own working directory.
+  const baseDir = resolve(options.baseDir);
+  await mkdir(baseDir, { recursive: true });
+  const root = await mkdtemp(join(baseDir, 'task-'));
   try {
     const work = join(root, 'work');
     await mkdir(work);

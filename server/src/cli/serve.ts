@@ -1,0 +1,75 @@
+/**
+ * `twerk server start <mode>`: one process running the API and coordinator (coordinator), a worker
+ * (worker), or both (standalone). Embedded PGlite lives inside one process, so coordinator and worker
+ * modes need PostgreSQL. SIGTERM/SIGINT stop it gracefully: no new work, running tasks stopped, queues
+ * and database closed.
+ */
+import { hostname } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import { API_VERSION } from '@twerk/contract';
+import { buildApp } from '../api/app.ts';
+import type { TwerkConfig } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import { openPglite } from '../db/pglite.ts';
+import { openPostgres } from '../db/postgres.ts';
+import { startEngine } from '../engine/engine.ts';
+import { shellRunner } from '../engine/shell-runner.ts';
+import { newId } from '../datastore/ids.ts';
+
+export type Mode = 'standalone' | 'coordinator' | 'worker';
+
+export interface RunningServer {
+  /** The address the API listens on (coordinator and standalone). */
+  readonly url?: string;
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: TwerkConfig): Logger {
+  return pino({ level: config.logging.level, base: { service: 'twerk' } });
+}
+
+export async function startServer(mode: Mode, config: TwerkConfig, logger: Logger = createLogger(config), options: { hostname?: string } = {}): Promise<RunningServer> {
+  if (mode !== 'standalone' && config.datastore.type !== 'postgres') {
+    throw new Error(`${mode} mode shares its database with other processes, so it needs datastore.type = "postgres" (the embedded datastore lives inside one process)`);
+  }
+  let db: Database & { pglite?: import('@electric-sql/pglite').PGlite };
+  if (config.datastore.type === 'postgres') {
+    db = openPostgres({ connectionString: config.datastore.url });
+  } else {
+    if (config.datastore.dir !== 'memory') mkdirSync(config.datastore.dir, { recursive: true });
+    db = await openPglite({ dataDir: config.datastore.dir });
+  }
+  const nodeId = `${options.hostname ?? hostname()}-${newId().slice(0, 8)}`;
+  const engine = await startEngine({
+    db,
+    ...(config.datastore.type === 'postgres' ? { url: config.datastore.url } : {}),
+    coordinator: mode !== 'worker',
+    ...(mode !== 'coordinator'
+      ? {
+          worker: {
+            runner: shellRunner({ baseDir: config.worker.dataDir, shell: config.runtime.cmd, hostEnv: config.worker.hostEnv, ...(config.runtime.uid !== undefined ? { uid: config.runtime.uid } : {}), ...(config.runtime.gid !== undefined ? { gid: config.runtime.gid } : {}) }),
+            queues: config.worker.queues,
+            nodeId,
+          },
+        }
+      : {}),
+  });
+  let url: string | undefined;
+  const app = mode === 'worker' ? undefined : await buildApp({ engine, version: API_VERSION });
+  if (app) url = await app.listen({ host: config.coordinator.host, port: config.coordinator.port });
+  logger.info({ mode, url, datastore: config.datastore.type === 'postgres' ? 'postgres' : config.datastore.dir, node: nodeId }, 'twerk started');
+  let stopping: Promise<void> | undefined;
+  return {
+    ...(url !== undefined ? { url } : {}),
+    stop() {
+      stopping ??= (async () => {
+        await app?.close();
+        await engine.stop();
+        await db.close();
+        logger.info('twerk stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dsnToUrl, loadSettings, resolveConfig } from './config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twerk-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function resolve(env: Record<string, string>, toml?: string) {
+  if (toml !== undefined) writeFileSync(join(dir, 'config.toml'), toml);
+  else rmSync(join(dir, 'config.toml'), { force: true });
+  return resolveConfig(loadSettings(env, dir).settings);
+}
+
+describe('configuration', () => {
+  it('defaults to an embedded, persisted datastore, the shell runtime and localhost:8000', () => {
+    expect(resolve({}).config).toMatchObject({ datastore: { type: 'embedded', dir: '.twerk/data' }, coordinator: { host: 'localhost', port: 8000 }, runtime: { type: 'shell', cmd: ['bash', '-c'] }, worker: { queues: { default: 1 } } });
+  });
+
+  it("runs seed 000's quick start: in-memory broker and datastore, shell runtime", () => {
+    expect(resolve({ TWERK_BROKER_TYPE: 'inmemory', TWERK_DATASTORE_TYPE: 'inmemory', TWERK_RUNTIME_TYPE: 'shell' }).config?.datastore).toEqual({ type: 'embedded', dir: 'memory' });
+  });
+
+  it('reads the TOML file and lets TWERK_ variables override it', () => {
+    const toml = '[datastore]\ntype = "postgres"\n[datastore.postgres]\ndsn = "host=db user=twerk password=p@ss dbname=twerk port=5433 sslmode=disable"\n[coordinator]\naddress = "0.0.0.0:9000"\n';
+    const config = resolve({ TWERK_COORDINATOR_ADDRESS: '127.0.0.1:8080' }, toml).config;
+    expect(config?.datastore).toEqual({ type: 'postgres', url: 'postgres://twerk:p%40ss@db:5433/twerk?sslmode=disable' });
+    expect(config?.coordinator).toEqual({ host: '127.0.0.1', port: 8080 });
+  });
+
+  it('honours TWERK_CONFIG and reports a missing file', () => {
+    const file = join(dir, 'other.toml');
+    writeFileSync(file, '[runtime.shell]\ncmd = ["sh", "-c"]\n');
+    expect(resolveConfig(loadSettings({ TWERK_CONFIG: file }, dir).settings).config?.runtime.cmd).toEqual(['sh', '-c']);
+    expect(() => loadSettings({ TWERK_CONFIG: join(dir, 'missing.toml') }, dir)).toThrow('does not exist');
+  });
+
+  it('names every problem with its key, including RabbitMQ, which is not how Twerk brokers', () => {
+    const result = resolve({ TWERK_BROKER_TYPE: 'rabbitmq', TWERK_RUNTIME_TYPE: 'docker', TWERK_COORDINATOR_ADDRESS: 'nowhere', TWERK_WORKER_QUEUES: 'default:x' });
+    expect(result.errors).toEqual([
+      expect.stringContaining('broker.type: "rabbitmq" is not supported'),
+      'coordinator.address: "nowhere" is not host:port',
+      'runtime.type: "docker" is not supported by this build yet; use shell',
+      'worker.queues: "default:x" is not name:concurrency',
+    ]);
+  });
+
+  it('reads worker queues as name:concurrency lists', () => {
+    expect(resolve({ TWERK_WORKER_QUEUES: 'default:2, gpu:1' }).config?.worker.queues).toEqual({ default: 2, gpu: 1 });
+  });
+
+  it('passes URLs through and converts keyword DSNs', () => {
+    expect(dsnToUrl('postgres://a@b/c')).toBe('postgres://a@b/c');
+    expect(dsnToUrl('host=localhost dbname=x')).toBe('postgres://localhost/x');
+  });
+});

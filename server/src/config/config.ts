@@ -1,0 +1,137 @@
+/**
+ * Configuration as seed 000 describes it: a TOML file (TWERK_CONFIG, or the first of the search paths)
+ * flattened to dotted keys, overridden by TWERK_<SECTION>_<KEY> variables. `resolveConfig` turns the
+ * keys into a typed configuration or every problem with its key, so a mistake is reported at start-up.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+export const SEARCH_PATHS = [
+  'config.local.toml', 'config.toml', 'config.local.yaml', 'config.yaml', 'config.local.yml', 'config.yml',
+  join(homedir(), 'twerk', 'config.toml'), join(homedir(), 'twerk', 'config.yaml'), '/etc/twerk/config.toml', '/etc/twerk/config.yaml',
+];
+
+export type Settings = ReadonlyMap<string, unknown>;
+
+function flatten(table: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
+  for (const [key, value] of Object.entries(table)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) flatten(value as Record<string, unknown>, path, out);
+    else out.set(path, value);
+  }
+}
+
+/** Reads the file (when there is one) and the environment into dotted keys; env wins. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): { settings: Settings; file?: string } {
+  const settings = new Map<string, unknown>();
+  const explicit = env['TWERK_CONFIG'];
+  const candidates = explicit !== undefined && explicit !== '' ? [explicit] : SEARCH_PATHS.map((path) => (path.startsWith('/') ? path : join(cwd, path)));
+  const file = candidates.find((path) => existsSync(path));
+  if (explicit && file === undefined) throw new Error(`TWERK_CONFIG names ${explicit}, which does not exist`);
+  if (file !== undefined) {
+    try {
+      flatten(parseToml(readFileSync(file, 'utf8')) as Record<string, unknown>, '', settings);
+    } catch (caught) {
+      throw new Error(`${file} is not valid TOML: ${(caught as Error).message}`);
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('TWERK_') || name === 'TWERK_CONFIG' || value === undefined) continue;
+    settings.set(name.slice('TWERK_'.length).toLowerCase().replaceAll('_', '.'), value);
+  }
+  return file === undefined ? { settings } : { settings, file };
+}
+
+export interface TwerkConfig {
+  readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; readonly format: 'json' | 'pretty' };
+  readonly datastore: { readonly type: 'embedded'; readonly dir: string } | { readonly type: 'postgres'; readonly url: string };
+  readonly coordinator: { readonly host: string; readonly port: number };
+  readonly runtime: { readonly type: 'shell'; readonly cmd: string[]; readonly uid?: number; readonly gid?: number };
+  readonly worker: { readonly queues: Record<string, number>; readonly hostEnv: string[]; readonly dataDir: string };
+}
+
+const BROKER_TYPES = ['inmemory', 'postgres', 'pgboss'];
+const DATASTORE_TYPES = ['inmemory', 'embedded', 'pglite', 'postgres'];
+
+function text(settings: Settings, key: string): string | undefined {
+  const value = settings.get(key);
+  return value === undefined || value === '' ? undefined : String(value);
+}
+
+function list(settings: Settings, key: string): string[] | undefined {
+  const value = settings.get(key);
+  if (value === undefined || value === '') return undefined;
+  return Array.isArray(value) ? value.map(String) : String(value).split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** libpq keyword DSNs (`host=localhost user=twerk …`) as URLs, which is what the pg driver takes. */
+export function dsnToUrl(dsn: string): string {
+  if (/^postgres(ql)?:\/\//.test(dsn)) return dsn;
+  const fields = new Map(dsn.split(/\s+/).filter(Boolean).map((pair) => pair.split('=', 2) as [string, string]));
+  const url = new URL('postgres://localhost');
+  url.hostname = fields.get('host') ?? 'localhost';
+  if (fields.has('port')) url.port = fields.get('port')!;
+  if (fields.has('user')) url.username = encodeURIComponent(fields.get('user')!);
+  if (fields.has('password')) url.password = encodeURIComponent(fields.get('password')!);
+  url.pathname = `/${fields.get('dbname') ?? 'postgres'}`;
+  if (fields.has('sslmode')) url.searchParams.set('sslmode', fields.get('sslmode')!);
+  return url.toString();
+}
+
+export function resolveConfig(settings: Settings): { config: TwerkConfig; errors: [] } | { config?: undefined; errors: string[] } {
+  const errors: string[] = [];
+  const level = (text(settings, 'logging.level') ?? 'info').toLowerCase();
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level)) errors.push(`logging.level: "${level}" is not one of trace, debug, info, warn, error`);
+  const format = (text(settings, 'logging.format') ?? 'pretty').toLowerCase();
+  if (!['json', 'pretty'].includes(format)) errors.push(`logging.format: "${format}" is not one of json, pretty`);
+
+  const broker = (text(settings, 'broker.type') ?? 'inmemory').toLowerCase();
+  if (!BROKER_TYPES.includes(broker)) {
+    errors.push(`broker.type: "${broker}" is not supported: Twerk's broker is pg-boss on its own database; use one of ${BROKER_TYPES.join(', ')} (all mean the same) or leave it out`);
+  }
+
+  const storeType = (text(settings, 'datastore.type') ?? 'embedded').toLowerCase();
+  let datastore: TwerkConfig['datastore'] | undefined;
+  if (!DATASTORE_TYPES.includes(storeType)) errors.push(`datastore.type: "${storeType}" is not one of ${DATASTORE_TYPES.join(', ')}`);
+  else if (storeType === 'postgres') {
+    const dsn = text(settings, 'datastore.postgres.dsn');
+    if (dsn === undefined) errors.push('datastore.postgres.dsn: is required when datastore.type is postgres');
+    else datastore = { type: 'postgres', url: dsnToUrl(dsn) };
+  } else {
+    // `inmemory` is seed 000's quick start: embedded PGlite held in memory, nothing persisted.
+    datastore = { type: 'embedded', dir: storeType === 'inmemory' ? 'memory' : (text(settings, 'datastore.embedded.dir') ?? text(settings, 'datastore.pglite.dir') ?? '.twerk/data') };
+  }
+
+  const address = text(settings, 'coordinator.address') ?? 'localhost:8000';
+  const match = /^(.*):(\d{1,5})$/.exec(address);
+  if (!match || Number(match[2]) > 65535) errors.push(`coordinator.address: "${address}" is not host:port`);
+
+  const runtimeType = (text(settings, 'runtime.type') ?? 'shell').toLowerCase();
+  if (runtimeType !== 'shell') errors.push(`runtime.type: "${runtimeType}" is not supported by this build yet; use shell`);
+  const uid = text(settings, 'runtime.shell.uid');
+  const gid = text(settings, 'runtime.shell.gid');
+  for (const [key, value] of [['runtime.shell.uid', uid], ['runtime.shell.gid', gid]] as const) {
+    if (value !== undefined && !/^\d+$/.test(value)) errors.push(`${key}: "${value}" is not a numeric id`);
+  }
+
+  const queues: Record<string, number> = {};
+  for (const entry of list(settings, 'worker.queues') ?? ['default:1']) {
+    const [name = '', count = '1'] = entry.split(':');
+    if (name === '' || !/^\d+$/.test(count) || Number(count) < 1) errors.push(`worker.queues: "${entry}" is not name:concurrency`);
+    else queues[name] = Number(count);
+  }
+
+  if (errors.length > 0) return { errors };
+  return {
+    errors: [],
+    config: {
+      logging: { level: level as TwerkConfig['logging']['level'], format: format as TwerkConfig['logging']['format'] },
+      datastore: datastore!,
+      coordinator: { host: match![1]!, port: Number(match![2]) },
+      runtime: { type: 'shell', cmd: list(settings, 'runtime.shell.cmd') ?? ['bash', '-c'], ...(uid !== undefined ? { uid: Number(uid) } : {}), ...(gid !== undefined ? { gid: Number(gid) } : {}) },
+      worker: { queues, hostEnv: list(settings, 'middleware.task.hostenv.vars') ?? [], dataDir: text(settings, 'worker.dir') ?? join(process.cwd(), '.twerk', 'tasks') },
+    },
+  };
+}
