@@ -1,1 +1,1 @@
-export { runShellTask, MAX_RESULT_BYTES, type ShellRuntimeOptions, type ShellTask, type TaskHooks, type TaskOutcome } from './runtime/shell.ts';
+export { reapOrphanedTasks, runShellTask, MAX_RESULT_BYTES, type ShellRuntimeOptions, type ShellTask, type TaskHooks, type TaskOutcome } from './runtime/shell.ts';

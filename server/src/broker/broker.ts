@@ -36,7 +36,9 @@ function asPgBossDb(tx: Queryable) {
 }
 
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
-  const common = { schema: BROKER_SCHEMA, useListenNotify: true, monitorIntervalSeconds: 30 } as const;
+  // The supervisor finds messages whose consumer stopped heartbeating (a killed process) and retries them;
+  // checking every few seconds bounds how long a crash can delay a job.
+  const common = { schema: BROKER_SCHEMA, useListenNotify: true, superviseIntervalSeconds: 5, monitorIntervalSeconds: 30 } as const;
   const boss =
     'url' in options.connection
       ? new PgBoss({ ...common, connectionString: options.connection.url, max: 5 })
@@ -51,7 +53,17 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       if (known.has(name)) return;
       const existing = await boss.getQueue(name);
       if (!existing) {
-        await boss.createQueue(name, { notify: true, retryLimit: queueOptions.retryLimit ?? 20, retryDelay: queueOptions.retryDelay ?? 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: queueOptions.expireInSeconds ?? 300 });
+        // Consumers heartbeat while they hold a message, so one held by a dead process is retried after
+        // `heartbeatSeconds` instead of waiting out `expireInSeconds` (a day for long tasks).
+        await boss.createQueue(name, {
+          notify: true,
+          heartbeatSeconds: 10,
+          retryLimit: queueOptions.retryLimit ?? 20,
+          retryDelay: queueOptions.retryDelay ?? 1,
+          retryBackoff: true,
+          retryDelayMax: 60,
+          expireInSeconds: queueOptions.expireInSeconds ?? 300,
+        });
       }
       known.add(name);
     },

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
+import { reapOrphanedTasks } from '@twerk/worker';
 import { API_VERSION } from '@twerk/contract';
 import { buildApp } from '../api/app.ts';
 import type { TwerkConfig } from '../config/config.ts';
@@ -41,6 +42,12 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
     db = await openPglite({ dataDir: config.datastore.dir });
   }
   const nodeId = `${options.hostname ?? hostname()}-${newId().slice(0, 8)}`;
+  if (mode !== 'coordinator') {
+    // A previous process killed mid-task leaves its task processes running; they must not finish
+    // alongside the rerun. Each worker process needs its own worker.dir for this to be safe.
+    const reaped = await reapOrphanedTasks(config.worker.dataDir);
+    if (reaped > 0) logger.warn({ reaped }, 'stopped task processes left running by a previous worker');
+  }
   const engine = await startEngine({
     db,
     ...(config.datastore.type === 'postgres' ? { url: config.datastore.url } : {}),

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runShellTask, type ShellRuntimeOptions, type TaskOutcome } from './shell.ts';
+import { reapOrphanedTasks, runShellTask, type ShellRuntimeOptions, type TaskOutcome } from './shell.ts';
 
 const baseDir = mkdtempSync(join(tmpdir(), 'twerk-shell-'));
 afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
@@ -113,5 +113,18 @@ describe('the shell runtime', () => {
   it('keeps concurrent tasks apart', async () => {
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => runShellTask({ ...ids(), run: `sleep 0.1; echo -n ${index} > $TWERK_OUTPUT` }, options)));
     expect(outcomes.map((outcome) => outcome.status === 'completed' && outcome.result)).toEqual(Array.from({ length: 10 }, (_, index) => String(index)));
+  });
+
+  it('reaps the processes and directories a killed worker left behind', async () => {
+    const orphanBase = mkdtempSync(join(tmpdir(), 'twerk-orphans-'));
+    const pidFile = join(orphanBase, 'grandchild');
+    // A task whose worker "dies": we abandon the promise and never abort it.
+    void runShellTask({ ...ids(), run: `sleep 300 & echo $! > ${pidFile}; wait` }, { ...options, baseDir: orphanBase });
+    await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '' && readdirSync(orphanBase).some((name) => name.startsWith('task-') && existsSync(join(orphanBase, name, 'pid'))));
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    expect(await reapOrphanedTasks(orphanBase)).toBe(1);
+    await eventually(() => !alive(grandchild));
+    expect(readdirSync(orphanBase).filter((name) => name.startsWith('task-'))).toEqual([]);
+    rmSync(orphanBase, { recursive: true, force: true });
   });
 });

@@ -6,7 +6,7 @@
  * Only the task's env and our variables reach it, never the rest of the server's environment.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 
 export interface ShellTask {
@@ -227,7 +227,11 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
       if (hooks.onProgress) timers.push(setInterval(() => void pollProgress(), PROGRESS_POLL_MS));
       child.stdout.on('data', (bytes: Buffer) => out.write(bytes));
       child.stderr.on('data', (bytes: Buffer) => err.write(bytes));
-      if (child.pid !== undefined) hooks.onStarted?.(child.pid);
+      if (child.pid !== undefined) {
+        hooks.onStarted?.(child.pid);
+        // Lets a restarted worker find and stop what a killed one left running (reapOrphanedTasks).
+        void writeFile(join(root, 'pid'), String(child.pid)).catch(() => {});
+      }
       const finish = (result: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }): void => {
         if (settled) return;
         settled = true;
@@ -258,4 +262,33 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Stops what a previous, killed worker left behind in `baseDir`: task process groups still running
+ * (their shell's working directory is inside the task's directory, which guards against a recycled
+ * pid) and the task directories themselves. Answers how many process groups it stopped.
+ */
+export async function reapOrphanedTasks(baseDir: string): Promise<number> {
+  const base = resolve(baseDir);
+  let entries: string[];
+  try {
+    entries = await readdir(base);
+  } catch {
+    return 0;
+  }
+  let stopped = 0;
+  for (const entry of entries.filter((name) => name.startsWith('task-'))) {
+    const root = join(base, entry);
+    const pid = Number((await readFile(join(root, 'pid'), 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(pid) && pid > 1) {
+      const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+      if (cwd !== undefined && cwd.startsWith(root)) {
+        killGroup(pid, 'SIGKILL');
+        stopped += 1;
+      }
+    }
+    await rm(root, { recursive: true, force: true });
+  }
+  return stopped;
 }
