@@ -5,7 +5,6 @@
  * and database closed.
  */
 import { hostname } from 'node:os';
-import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { reapOrphanedTasks } from '@twerk/worker';
 import { API_VERSION } from '@twerk/contract';
@@ -38,7 +37,6 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
   if (config.datastore.type === 'postgres') {
     db = openPostgres({ connectionString: config.datastore.url });
   } else {
-    if (config.datastore.dir !== 'memory') mkdirSync(config.datastore.dir, { recursive: true });
     db = await openPglite({ dataDir: config.datastore.dir });
   }
   const nodeId = `${options.hostname ?? hostname()}-${newId().slice(0, 8)}`;

@@ -3,6 +3,7 @@
  * directory or held in memory. It has one connection, so transactions run one at a time; PGlite's own
  * transaction method queues other queries behind an open transaction.
  */
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.ts';
 
@@ -26,6 +27,7 @@ function wrap(db: PgliteLike): Queryable {
 }
 
 export async function openPglite(options: PgliteOptions): Promise<Database & { readonly pglite: PGlite }> {
+  if (options.dataDir !== 'memory') mkdirSync(options.dataDir, { recursive: true });
   const pglite = options.dataDir === 'memory' ? await PGlite.create() : await PGlite.create(options.dataDir);
   const direct = wrap(pglite);
   return {
