@@ -147,7 +147,7 @@ export async function handleTaskReport(deps: CoordinatorDeps, report: TaskReport
       }
       case 'failed': {
         if (!active) return;
-        await updateTask(tx, task.id, { state: 'FAILED', failedAt: new Date(), error: report.error, exitCode: report.exitCode ?? null });
+        await updateTask(tx, task.id, { state: 'FAILED', failedAt: new Date(), error: report.error, exitCode: report.exitCode ?? null, ...(report.result !== undefined ? { result: report.result } : {}) });
         const job = await lockJob(tx, task.jobId);
         if (job === undefined || job.state !== 'RUNNING') return;
         if (mayRetry(task.spec.retry, task.attempt)) {

@@ -13,7 +13,7 @@ export type JobCommand = { readonly type: 'start'; readonly jobId: string };
 export type TaskReport =
   | { readonly type: 'started'; readonly taskId: string; readonly nodeId: string }
   | { readonly type: 'completed'; readonly taskId: string; readonly result: string }
-  | { readonly type: 'failed'; readonly taskId: string; readonly error: string; readonly exitCode?: number | null }
+  | { readonly type: 'failed'; readonly taskId: string; readonly error: string; readonly exitCode?: number | null; readonly result?: string }
   | { readonly type: 'progress'; readonly taskId: string; readonly progress: number };
 
 export interface WorkItem {

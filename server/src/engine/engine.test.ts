@@ -95,14 +95,14 @@ tasks:
 tasks:
   - name: always fails
     retry: { limit: 2, initialDelay: 100ms, scalingFactor: 2 }
-    run: echo boom >&2; exit 3
+    run: echo -n partial > $TWERK_OUTPUT; echo boom >&2; exit 3
 `),
     );
     const done = await finished(id);
     expect(done.state).toBe('FAILED');
-    expect(done.error).toContain('exit status 3');
+    expect(done.error).toBe('exit status 3: boom');
     const attempts = await tasksOfJob(test.db, id);
-    expect(attempts.map((task) => [task.attempt, task.state])).toEqual([[1, 'FAILED'], [2, 'FAILED'], [3, 'FAILED']]);
+    expect(attempts.map((task) => [task.attempt, task.state, task.exitCode, task.result])).toEqual([[1, 'FAILED', 3, 'partial'], [2, 'FAILED', 3, 'partial'], [3, 'FAILED', 3, 'partial']]);
   }, 40_000);
 
   it('fails a task that runs past its timeout', async () => {

@@ -3,7 +3,7 @@ import type { TaskDocument } from '@twerk/contract';
 
 export type RunOutcome =
   | { readonly status: 'completed'; readonly result: string }
-  | { readonly status: 'failed'; readonly error: string; readonly exitCode?: number | null }
+  | { readonly status: 'failed'; readonly error: string; readonly exitCode?: number | null; readonly result?: string }
   | { readonly status: 'timed_out'; readonly error: string }
   | { readonly status: 'cancelled' };
 

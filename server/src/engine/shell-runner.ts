@@ -27,7 +27,7 @@ export function shellRunner(options: ShellRuntimeOptions): TaskRunner {
         case 'completed':
           return { status: 'completed', result: outcome.result };
         case 'failed':
-          return { status: 'failed', error: outcome.error, exitCode: outcome.exitCode };
+          return { status: 'failed', error: outcome.error, exitCode: outcome.exitCode, ...(outcome.result !== undefined ? { result: outcome.result } : {}) };
         case 'timed_out':
           return { status: 'timed_out', error: outcome.error };
         case 'cancelled':

@@ -57,7 +57,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           await report({ type: 'completed', taskId: task.id, result: outcome.result });
           break;
         case 'failed':
-          await report({ type: 'failed', taskId: task.id, error: outcome.error, exitCode: outcome.exitCode ?? null });
+          await report({ type: 'failed', taskId: task.id, error: outcome.error, exitCode: outcome.exitCode ?? null, ...(outcome.result !== undefined ? { result: outcome.result } : {}) });
           break;
         case 'timed_out':
           await report({ type: 'failed', taskId: task.id, error: outcome.error });

@@ -1,0 +1,111 @@
+/**
+ * Every sequential example in examples/ runs to its documented result, on PostgreSQL and on embedded
+ * PGlite (the examples with parallel, each or subjob tasks need the next milestone).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument, type JobDocument } from '@twerk/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
+import { getJob, type JobRecord } from '../datastore/jobs.ts';
+import { tasksOfJob } from '../datastore/tasks.ts';
+import { startEngine, type Engine } from './engine.ts';
+import { shellRunner } from './shell-runner.ts';
+
+const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
+
+function example(name: string): JobDocument {
+  const parsed = parseDocument(readFileSync(join(examples, name)), 'text/yaml');
+  if (!parsed.ok || parsed.value.family !== 'job') throw new Error(`${name} is not a job`);
+  return parsed.value.job;
+}
+
+// twerk-pokemon-shell-100.yaml calls a local Pokémon API on 127.0.0.1:8080; this stands in for it.
+let pokeApi: Server;
+beforeAll(async () => {
+  pokeApi = createServer((request, response) => {
+    const match = /^\/api\/pokemon\/(\d+)$/.exec(request.url ?? '');
+    response.writeHead(match ? 200 : 404, { 'content-type': 'application/json' }).end(match ? JSON.stringify({ id: Number(match[1]) }) : '{}');
+  });
+  await new Promise<void>((resolve, reject) => pokeApi.once('error', reject).listen(8080, '127.0.0.1', resolve));
+});
+afterAll(() => new Promise<void>((resolve) => pokeApi.close(() => resolve())));
+
+describe.each(TEST_BACKENDS)('the sequential examples on %s', (_name, create) => {
+  let test: TestDatabase;
+  let engine: Engine;
+  const scratch = mkdtempSync(join(tmpdir(), 'twerk-examples-'));
+
+  beforeAll(async () => {
+    test = await create();
+    engine = await startEngine({
+      db: test.db as TestDatabase['db'] & { pglite?: never },
+      ...(test.url !== undefined ? { url: test.url } : {}),
+      coordinator: true,
+      worker: { runner: shellRunner({ baseDir: scratch }), queues: { default: 4 }, nodeId: 'examples' },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await engine?.stop();
+    await test?.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  async function run(name: string): Promise<JobRecord> {
+    const id = await engine.submit(example(name));
+    for (;;) {
+      const job = await getJob(test.db, id);
+      if (job && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.state)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('hello.yaml answers "hello world"', async () => {
+    expect(await run('hello.yaml')).toMatchObject({ state: 'COMPLETED', result: 'hello world' });
+  }, 30_000);
+
+  it('hello-shell.yaml completes', async () => {
+    expect(await run('hello-shell.yaml')).toMatchObject({ state: 'COMPLETED' });
+  }, 30_000);
+
+  it('bash-quick.yaml completes', async () => {
+    expect(await run('bash-quick.yaml')).toMatchObject({ state: 'COMPLETED' });
+  }, 30_000);
+
+  it('timeout.yaml fails its 10 s task at 5 s', async () => {
+    const job = await run('timeout.yaml');
+    expect(job).toMatchObject({ state: 'FAILED', error: 'task timed out after 5s' });
+  }, 30_000);
+
+  it('retry.yaml ends heads, or tails after three attempts', async () => {
+    const job = await run('retry.yaml');
+    const attempts = await tasksOfJob(test.db, job.id);
+    if (job.state === 'COMPLETED') expect(attempts.at(-1)?.result).toBe('heads');
+    else expect(attempts.map((task) => [task.attempt, task.result])).toEqual([[1, 'tails'], [2, 'tails'], [3, 'tails']]);
+  }, 60_000);
+
+  it('bash-retry.yaml flips until heads (or six tails) and then continues', async () => {
+    const job = await run('bash-retry.yaml');
+    const tasks = await tasksOfJob(test.db, job.id);
+    const flips = tasks.filter((task) => task.position === 1);
+    if (job.state === 'COMPLETED') {
+      expect(flips.at(-1)?.state).toBe('COMPLETED');
+      expect(tasks.at(-1)).toMatchObject({ position: 2, state: 'COMPLETED' });
+    } else {
+      expect(flips).toHaveLength(6);
+    }
+  }, 90_000);
+
+  it('twerk-noop-100.yaml runs its 100 tasks in order', async () => {
+    const job = await run('twerk-noop-100.yaml');
+    expect(job).toMatchObject({ state: 'COMPLETED', position: 100, progress: 100 });
+    expect((await tasksOfJob(test.db, job.id)).map((task) => task.name)).toEqual(Array.from({ length: 100 }, (_, index) => `noop-${String(index + 1).padStart(3, '0')}`));
+  }, 60_000);
+
+  it('twerk-pokemon-shell-100.yaml fetches its 100 Pokémon', async () => {
+    expect(await run('twerk-pokemon-shell-100.yaml')).toMatchObject({ state: 'COMPLETED', position: 100 });
+  }, 60_000);
+});
