@@ -84,3 +84,9 @@ export async function settleActiveTasks(q: Queryable, jobId: string, state: Task
   );
   return rows.rows.map((row) => row.id);
 }
+
+/** SCHEDULED → RUNNING on the worker's word; a no-op for a task in any other state. */
+export async function markRunning(q: Queryable, id: string, nodeId: string): Promise<boolean> {
+  const result = await q.query("UPDATE twerk.tasks SET state = 'RUNNING', started_at = now(), node_id = $2 WHERE id = $1 AND state = 'SCHEDULED'", [id, nodeId]);
+  return result.rowCount > 0;
+}

@@ -44,7 +44,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
   }
   let worker: Worker | undefined;
-  if (options.worker) worker = await startWorker({ db: options.db, broker, ...options.worker });
+  if (options.worker) {
+    worker = await startWorker({ db: options.db, broker, ...options.worker, ...(options.coordinator ? { handleReport: (report: TaskReport) => handleTaskReport(deps, report) } : {}) });
+  }
   return {
     db: options.db,
     broker,

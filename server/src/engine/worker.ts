@@ -7,7 +7,7 @@ import type { Broker } from '../broker/broker.ts';
 import { QUEUES, type TaskReport, type WorkItem } from '../coordinator/messages.ts';
 import type { Database } from '../db/database.ts';
 import { appendLogPart } from '../datastore/logs.ts';
-import { getTask } from '../datastore/tasks.ts';
+import { getTask, markRunning } from '../datastore/tasks.ts';
 import type { TaskRunner } from './runner.ts';
 
 export interface WorkerOptions {
@@ -18,6 +18,11 @@ export interface WorkerOptions {
   /** Work queue name → how many tasks of it run at once. */
   readonly queues: Readonly<Record<string, number>>;
   readonly cancelPollMs?: number;
+  /**
+   * When the coordinator runs in this process, reports go straight to its handler — the same
+   * transaction and guards as through the queue, without a message round trip per report.
+   */
+  readonly handleReport?: (report: TaskReport) => Promise<void>;
 }
 
 export interface Worker {
@@ -26,13 +31,15 @@ export interface Worker {
 
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { db, broker, runner, nodeId } = options;
-  const report = (message: TaskReport) => db.transaction((tx) => broker.send(tx, QUEUES.tasks, message));
+  const report = options.handleReport ?? ((message: TaskReport) => db.transaction((tx) => broker.send(tx, QUEUES.tasks, message)));
   const running = new Set<AbortController>();
 
   async function runOne(item: WorkItem): Promise<void> {
     const task = await getTask(db, item.taskId);
     if (task === undefined || (task.state !== 'SCHEDULED' && task.state !== 'RUNNING')) return;
-    await report({ type: 'started', taskId: task.id, nodeId });
+    // Marking the task RUNNING is a guarded, idempotent update the worker can make itself; it saves the
+    // coordinator a message round trip per task (the 'started' report remains for remote workers).
+    await markRunning(db, task.id, nodeId);
     const controller = new AbortController();
     running.add(controller);
     const watch = setInterval(() => {
