@@ -19,6 +19,15 @@ export const text = z
 
 export const stringMap = z.record(z.string(), text);
 
+/** What the API shows instead of a secret; sent back as a value it would silently replace the real one. */
+export const REDACTED_PLACEHOLDER = '[REDACTED]';
+
+/** Secret values: any text except the redaction placeholder (a copy of a job read back from the API). */
+export const secretMap = z.record(
+  z.string(),
+  text.refine((value) => value !== REDACTED_PLACEHOLDER, `is the redaction placeholder "${REDACTED_PLACEHOLDER}": send the real secret`),
+);
+
 /** A string evaluated with `{{ … }}` templates: every template in it must be a valid expression. */
 export const templated = text.superRefine((value, ctx) => {
   const checked = checkTemplate(value);

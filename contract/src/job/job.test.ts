@@ -294,3 +294,12 @@ describe('reporting every problem at once', () => {
     expect(new Set(result.error.errors.map((error) => `${error.path} ${error.message}`)).size).toBe(result.error.errors.length);
   });
 });
+
+describe('secrets', () => {
+  it('refuses the redaction placeholder, so a job copied from the API cannot lose its real secrets', () => {
+    const result = parseJobDocument({ name: 'copy', secrets: { token: '[REDACTED]' }, tasks: [{ name: 't', run: 'true', subjob: undefined }] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.errors).toContainEqual({ path: 'secrets.token', message: 'is the redaction placeholder "[REDACTED]": send the real secret' });
+    expect(parseJobDocument({ name: 'ok', secrets: { token: 'real' }, tasks: [{ name: 't', run: 'true' }] }).ok).toBe(true);
+  });
+});
