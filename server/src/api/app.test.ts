@@ -133,6 +133,8 @@ describe('controlling jobs', () => {
     expect((await call('GET', `/jobs/${id}`)).body).toMatchObject({ state: 'CANCELLED' });
     expect(await call('PUT', `/jobs/${id}/restart`)).toMatchObject({ status: 200, body: { status: 'OK' } });
     expect((await call('GET', `/jobs/${id}`)).body).toMatchObject({ state: 'RUNNING' });
+    expect((await call('PUT', `/jobs/${id}/restart`)).status).toBe(400);
+    expect((await call('PUT', '/jobs/nope/restart')).status).toBe(404);
     await call('PUT', `/jobs/${id}/cancel`);
   }, 20_000);
 });
