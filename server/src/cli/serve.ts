@@ -25,8 +25,26 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** `logging.format = "pretty"`: one readable line per record — time, level, message, then key=value pairs. */
+export function prettyLine(json: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { time, level, msg, service: _service, pid: _pid, hostname: _hostname, ...fields } = record;
+  const stamp = typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
+  const extras = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [stamp, (LEVEL_NAMES[Number(level)] ?? String(level)).padEnd(5), String(msg ?? ''), ...extras].filter(Boolean).join(' ');
+}
+
 export function createLogger(config: TwerkConfig): Logger {
-  return pino({ level: config.logging.level, base: { service: 'twerk' } });
+  const options = { level: config.logging.level, base: { service: 'twerk' } };
+  if (config.logging.format === 'json') return pino(options);
+  return pino(options, { write: (line: string) => void process.stdout.write(`${prettyLine(line.trimEnd())}\n`) });
 }
 
 export async function startServer(mode: Mode, config: TwerkConfig, logger: Logger = createLogger(config), options: { hostname?: string } = {}): Promise<RunningServer> {
