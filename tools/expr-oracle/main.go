@@ -88,7 +88,8 @@ func numbers(value any) any {
 	return value
 }
 
-// Tork's functions, written from their documented behaviour (internal/eval/funcs.go).
+// Tork's functions, equivalent to runabol/tork internal/eval/funcs.go (checked against HEAD 4e9e184):
+// registered in the env map, as Tork's EvaluateExpr does, not through expr.Function.
 func randomInt(args ...any) (int, error) {
 	switch len(args) {
 	case 0:
