@@ -75,12 +75,32 @@ function splitGo(source: string, separator: string, limit: number, keepSeparator
   return parts;
 }
 
+/** Go's strings.ToUpper/ToLower change each code point to one code point; JS may expand (ß → SS). */
+function mapRunes(text: string, change: (char: string) => string): string {
+  let out = '';
+  for (const char of text) {
+    const changed = change(char);
+    out += [...changed].length === 1 ? changed : char;
+  }
+  return out;
+}
+
 /** Go's strconv.ParseFloat for the forms people write: decimals, exponents, Inf and NaN; no padding. */
 function parseGoFloat(text: string): number | undefined {
   if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/i.test(text)) return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
-  return Number(text);
+  // Underscores may separate digits, as in Go literals.
+  if (/(^|[^0-9a-fA-F])_|_($|[^0-9a-fA-F])|__/.test(text)) return undefined;
+  const plain = text.replaceAll('_', '');
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(plain);
+  if (hex) {
+    const [, sign, whole = '', fraction = '', exponent = '0'] = hex;
+    if (whole === '' && fraction === '') return undefined;
+    const mantissa = Number.parseInt(`${whole}${fraction}` || '0', 16) / 16 ** fraction.length;
+    return (sign === '-' ? -1 : 1) * mantissa * 2 ** Number(exponent);
+  }
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(plain)) return undefined;
+  return Number(plain);
 }
 
 function trimCutset(source: string, cutset: string): string {
@@ -139,9 +159,14 @@ function base64Decode(name: string, source: string): string {
 function fromJson(name: string, source: string): Value {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(source);
+    parsed = JSON.parse(source, (_key, value: unknown) => {
+      // Go's decoder refuses numbers a float64 cannot hold; JS would silently make them Infinity.
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('out of range');
+      return value;
+    });
     return toValue(parsed, { numbers: 'float' });
   } catch (caught) {
+    if (caught instanceof RangeError && caught.message === 'out of range') return fail(`${name}: a number is out of range for a float64`);
     if (caught instanceof RangeError) throw new EvaluationFailure(`${name}: the JSON is nested too deeply`, 'budget');
     return fail(`${name}: ${(caught as Error).message}`);
   }
@@ -229,7 +254,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     arity('abs', args, 1);
     const value = args[0]!;
     if (typeof value === 'bigint') return wrapInt(value < 0n ? -value : value);
-    if (typeof value === 'number') return Math.abs(value);
+    if (typeof value === 'number') return value < 0 ? -value : value; // Go keeps -0 as it is
     return fail(`invalid argument for abs (type ${typeName(value)})`);
   }],
   ...(['ceil', 'floor', 'round'] as const).map((name): [string, Builtin] => [name, (args) => {
@@ -279,8 +304,8 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     const suffix = args.length === 2 ? str('trimSuffix', args[1]) : ' ';
     return suffix !== '' && value.endsWith(suffix) ? value.slice(0, value.length - suffix.length) : value;
   }],
-  ['upper', (args) => (arity('upper', args, 1), str('upper', args[0]).toUpperCase())],
-  ['lower', (args) => (arity('lower', args, 1), str('lower', args[0]).toLowerCase())],
+  ['upper', (args) => (arity('upper', args, 1), mapRunes(str('upper', args[0]), (char) => char.toUpperCase()))],
+  ['lower', (args) => (arity('lower', args, 1), mapRunes(str('lower', args[0]), (char) => char.toLowerCase()))],
   ...(['split', 'splitAfter'] as const).map((name): [string, Builtin] => [name, (args, context) => {
     arity(name, args, 2, 3);
     const limit = args.length === 3 ? Number(toInt(args[2]!, `${name} count`)) : -1;
@@ -340,12 +365,14 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     arity('first', args, 1);
     const value = args[0]!;
     if (isArray(value)) return value[0] ?? null;
+    if (typeof value === 'string') return value === '' ? null : fetch(value, 0n);
     return value === null ? null : fail(`cannot get first element from ${typeName(value)}`);
   }],
   ['last', (args) => {
     arity('last', args, 1);
     const value = args[0]!;
     if (isArray(value)) return value[value.length - 1] ?? null;
+    if (typeof value === 'string') return value === '' ? null : fetch(value, -1n);
     return value === null ? null : fail(`cannot get last element from ${typeName(value)}`);
   }],
   ['get', (args) => {
@@ -354,10 +381,11 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     if (from === null) return null;
     if (from instanceof ValueMap) return typeof key === 'string' && from.entries.has(key) ? from.entries.get(key)! : null;
     if (isArray(from) || typeof from === 'string') {
+      if (!isNumber(key)) return fail(`cannot get ${formatValue(key)} from ${typeName(from)}: the index must be a number`);
       try {
         return fetch(from, key);
       } catch {
-        return null;
+        return null; // out of range: get answers nil where indexing fails
       }
     }
     return fail(`cannot get ${formatValue(key)} from ${typeName(from)}`);
@@ -366,7 +394,8 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     arity('take', args, 2);
     const items = list('take', args[0]);
     const count = int('take', args[1]);
-    return items.slice(0, count < 0n ? 0 : Number(count > BigInt(items.length) ? BigInt(items.length) : count));
+    if (count < 0n) return fail(`cannot take ${count} elements`);
+    return items.slice(0, Number(count > BigInt(items.length) ? BigInt(items.length) : count));
   }],
   ['keys', (args) => (arity('keys', args, 1), sortedKeys(map('keys', args[0])))],
   ['values', (args) => {
@@ -385,9 +414,9 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     for (const pair of list('fromPairs', args[0])) {
       if (!isArray(pair)) return fail(`invalid pair ${formatValue(pair)}`);
       if (pair.length !== 2) return fail(`invalid pair length ${formatValue(pair)}`);
+      // Maps here are keyed by text; a non-string key is kept by its %v form, which prints the same.
       const key = pair[0]!;
-      if (typeof key !== 'string') return fail(`invalid pair ${formatValue(pair)}: keys must be strings`);
-      entries.set(key, pair[1]!);
+      entries.set(typeof key === 'string' ? key : formatValue(key), pair[1]!);
     }
     return new ValueMap(entries);
   }],

@@ -7,7 +7,7 @@ import type { Budget } from './budget.ts';
 import { BUILTINS, UNSUPPORTED_BUILTINS, type CallContext } from './builtins.ts';
 import { formatValue } from './format.ts';
 import { PREDICATE_BUILTINS } from './parser.ts';
-import { arithmetic, compare, equal, fail, fetch, membership, slice, truth, typeName } from './runtime.ts';
+import { arithmetic, compare, equal, fail, fetch, membership, slice, toInt, truth, typeName } from './runtime.ts';
 import { isArray, isNumber, ValueMap, wrapInt, type Value } from './value.ts';
 import { RE2JS } from 're2js';
 
@@ -51,9 +51,17 @@ export class Evaluator {
         for (const arg of node.args) this.checkNames(arg, bound);
         return;
       case 'let':
-        if (bound.has(node.name)) fail(`cannot redeclare variable ${node.name}`);
+        // expr refuses to shadow anything already named: a variable, a builtin or an environment name.
+        if (bound.has(node.name) || BUILTINS.has(node.name) || PREDICATE_BUILTINS.has(node.name) || this.globals.has(node.name)) fail(`cannot redeclare ${node.name}`);
         this.checkNames(node.value, bound);
         this.checkNames(node.body, new Set([...bound, node.name]));
+        return;
+      case 'member':
+        // `$env.name` is checked like a bare name: the environment's keys are known up front.
+        if (node.object.type === 'identifier' && node.object.name === '$env' && !bound.has('$env') && node.property.type === 'string' && !this.globals.has(node.property.value)) {
+          fail(`unknown name ${node.property.value}`);
+        }
+        for (const child of children(node)) this.checkNames(child, bound);
         return;
       default:
         for (const child of children(node)) this.checkNames(child, bound);
@@ -111,7 +119,8 @@ export class Evaluator {
         for (const [keyNode, valueNode] of node.pairs) {
           const key = this.evaluate(keyNode, scope);
           if (typeof key !== 'string') return fail(`a map key must be a string, not ${typeName(key)}`);
-          entries.set(key, this.evaluate(valueNode, scope));
+          const value = this.evaluate(valueNode, scope);
+          if (!entries.has(key)) entries.set(key, value); // expr keeps the first of duplicate keys
         }
         return new ValueMap(entries);
       }
@@ -167,12 +176,7 @@ export class Evaluator {
 
   private binary(node: Extract<Node, { type: 'binary' }>, scope: Scope | undefined): Value {
     const { operator } = node;
-    if (operator === 'and' || operator === '&&') {
-      return truth(this.evaluate(node.left, scope), `the left side of ${operator}`) && truth(this.evaluate(node.right, scope), `the right side of ${operator}`);
-    }
-    if (operator === 'or' || operator === '||') {
-      return truth(this.evaluate(node.left, scope), `the left side of ${operator}`) || truth(this.evaluate(node.right, scope), `the right side of ${operator}`);
-    }
+    if (operator === 'and' || operator === '&&' || operator === 'or' || operator === '||') return this.logical(node, operator === 'and' || operator === '&&', scope);
     if (operator === '??') {
       const left = this.evaluate(node.left, scope);
       return left === null ? this.evaluate(node.right, scope) : left;
@@ -197,17 +201,20 @@ export class Evaluator {
       case 'contains':
       case 'startsWith':
       case 'endsWith':
+        if (left === null || right === null) return false;
         if (typeof left !== 'string' || typeof right !== 'string') return fail(`invalid operation: ${operator} (mismatched types ${typeName(left)} and ${typeName(right)})`);
         return operator === 'contains' ? left.includes(right) : operator === 'startsWith' ? left.startsWith(right) : left.endsWith(right);
       case 'matches':
         if (typeof left !== 'string' || typeof right !== 'string') return fail(`invalid operation: matches (mismatched types ${typeName(left)} and ${typeName(right)})`);
         return this.regex(right).matcher(left).find();
       case '..': {
-        if (typeof left !== 'bigint' || typeof right !== 'bigint') return fail(`invalid operation: .. (mismatched types ${typeName(left)} and ${typeName(right)})`);
-        if (left > right) return [];
-        this.budget.items(right - left + 1n, 'range');
+        if (!isNumber(left) || !isNumber(right)) return fail(`invalid operation: .. (mismatched types ${typeName(left)} and ${typeName(right)})`);
+        // Floats (from data) truncate toward zero, as Go's runtime converts them.
+        const [from, to] = [toInt(left, 'a range bound'), toInt(right, 'a range bound')];
+        if (from > to) return [];
+        this.budget.items(to - from + 1n, 'range');
         const out: Value[] = [];
-        for (let value = left; value <= right; value += 1n) out.push(value);
+        for (let value = from; value <= to; value += 1n) out.push(value);
         return out;
       }
       default: {
@@ -216,6 +223,25 @@ export class Evaluator {
         return result;
       }
     }
+  }
+
+  /**
+   * `and`/`or` as expr compiles them: a literal operand is folded away first (`x && false` is false
+   * without evaluating x, `x && true` is x), and at run time only the left operand must be a bool —
+   * the right one is the result as it is.
+   */
+  private logical(node: Extract<Node, { type: 'binary' }>, isAnd: boolean, scope: Scope | undefined): Value {
+    if (node.right.type === 'bool') {
+      if (node.right.value !== isAnd) return node.right.value;
+      return this.evaluate(node.left, scope);
+    }
+    if (node.left.type === 'bool') {
+      if (node.left.value !== isAnd) return node.left.value;
+      return this.evaluate(node.right, scope);
+    }
+    const left = truth(this.evaluate(node.left, scope), `the left side of ${node.operator}`);
+    if (left !== isAnd) return left;
+    return this.evaluate(node.right, scope);
   }
 
   private regex(pattern: string): RE2JS {

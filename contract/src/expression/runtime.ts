@@ -148,7 +148,10 @@ export function slice(object: Value, from: Value | undefined, to: Value | undefi
 export function membership(needle: Value, haystack: Value): boolean {
   if (haystack === null) return false;
   if (Array.isArray(haystack)) return haystack.some((item: Value) => equal(item, needle));
-  if (haystack instanceof ValueMap) return typeof needle === 'string' && haystack.entries.has(needle);
+  if (haystack instanceof ValueMap) {
+    if (typeof needle !== 'string') return fail(`cannot look up ${typeName(needle)} ${formatValue(needle)} in ${typeName(haystack)}: keys are strings`);
+    return haystack.entries.has(needle);
+  }
   return fail(`operator "in" not defined on ${typeName(haystack)}`);
 }
 
