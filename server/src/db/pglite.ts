@@ -28,7 +28,10 @@ function wrap(db: PgliteLike): Queryable {
 
 export async function openPglite(options: PgliteOptions): Promise<Database & { readonly pglite: PGlite }> {
   if (options.dataDir !== 'memory') mkdirSync(options.dataDir, { recursive: true });
-  const pglite = options.dataDir === 'memory' ? await PGlite.create() : await PGlite.create(options.dataDir);
+  // The smallest heap PGlite's build accepts (2048 WASM pages); it grows when it needs to. The default
+  // reserves more up front, which is most of a standalone server's memory.
+  const settings = { initialMemory: 128 * 2 ** 20 };
+  const pglite = options.dataDir === 'memory' ? await PGlite.create(settings) : await PGlite.create(options.dataDir, settings);
   const direct = wrap(pglite);
   return {
     kind: 'pglite',
