@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, type JobDocument } from '@twerk/contract';
 import { getJob, openPglite, shellRunner, startEngine } from '@twerk/server';
-import { runShellTask } from '@twerk/worker';
+import { runShellTask, ShellSidecar } from '@twerk/worker';
 
 const TASKS = 200;
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-bench-'));
@@ -30,7 +30,9 @@ const bashTrue = await median(50, () => new Promise((resolve) => spawn('bash', [
 const runtimeTrue = await median(50, () => runShellTask({ taskId: 'b', jobId: 'b', run: 'true' }, { baseDir: scratch }));
 
 const db = await openPglite({ dataDir: 'memory' });
-const engine = await startEngine({ db, coordinator: true, worker: { runner: shellRunner({ baseDir: scratch }), queues: { default: 1 }, nodeId: 'bench' } });
+// As `twerk server start standalone` does: tasks are spawned from a small sidecar process.
+const sidecar = ShellSidecar.start();
+const engine = await startEngine({ db, coordinator: true, worker: { runner: shellRunner({ baseDir: scratch }, sidecar), queues: { default: 1 }, nodeId: 'bench' } });
 const yaml = `name: sequential\ntasks:\n${Array.from({ length: TASKS }, (_, index) => `  - name: t${index}\n    run: "true"\n`).join('')}`;
 const parsed = parseDocument(yaml, 'text/yaml');
 if (!parsed.ok || parsed.value.family !== 'job') throw new Error('bad benchmark document');
@@ -49,6 +51,7 @@ for (let round = 0; round < 3; round += 1) {
   jobTimes.push(performance.now() - started);
 }
 await engine.stop();
+await sidecar.stop();
 await db.close();
 clearInterval(sampler);
 rmSync(scratch, { recursive: true, force: true });

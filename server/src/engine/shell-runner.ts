@@ -1,14 +1,16 @@
 /** The shell runtime (from @twerk/worker) behind the worker loop's TaskRunner interface. */
-import { runShellTask, type ShellRuntimeOptions } from '@twerk/worker';
+import { runShellTask, type ShellRuntimeOptions, type ShellSidecar } from '@twerk/worker';
 import { timeoutMs } from '../coordinator/plan.ts';
 import type { TaskRunner } from './runner.ts';
 
-export function shellRunner(options: ShellRuntimeOptions): TaskRunner {
+/** With a sidecar, tasks are spawned from that small process (cheap forks) instead of this one. */
+export function shellRunner(options: ShellRuntimeOptions, sidecar?: ShellSidecar): TaskRunner {
+  const run = sidecar ? sidecar.run.bind(sidecar) : runShellTask;
   return {
     async run(task, hooks, signal) {
       const { spec } = task;
       const timeout = timeoutMs(spec);
-      const outcome = await runShellTask(
+      const outcome = await run(
         {
           taskId: task.taskId,
           jobId: task.jobId,
