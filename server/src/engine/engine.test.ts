@@ -155,6 +155,29 @@ tasks:
     expect(await engine.restart(id)).toBe('not-restartable');
   }, 40_000);
 
+  it('runs pre and post tasks around a task, evaluated and sharing its directory', async () => {
+    const id = await engine.submit(
+      job(`name: aux
+inputs: { greeting: hello }
+output: "{{ tasks.main }}"
+tasks:
+  - name: main
+    var: main
+    pre:
+      - name: prepare
+        env: { GREETING: "{{ inputs.greeting }}" }
+        run: echo -n "$GREETING" > greeting.txt
+    run: echo -n "$(cat greeting.txt) world" > $TWERK_OUTPUT
+    post:
+      - name: check
+        run: test -f greeting.txt
+`),
+    );
+    expect(await finished(id)).toMatchObject({ state: 'COMPLETED', result: 'hello world' });
+    const failing = await engine.submit(job('name: aux-fail\ntasks:\n  - name: main\n    pre:\n      - name: broken\n        run: exit 9\n    run: "true"\n'));
+    expect(await finished(failing)).toMatchObject({ state: 'FAILED', error: 'pre task broken failed: exit status 9' });
+  }, 40_000);
+
   it('routes tasks to their queue', async () => {
     const id = await engine.submit(job('name: queued\ntasks:\n  - name: t\n    queue: other\n    var: v\n    run: echo -n ok > $TWERK_OUTPUT\noutput: "{{ tasks.v }}"\n'));
     expect(await finished(id)).toMatchObject({ state: 'COMPLETED', result: 'ok' });

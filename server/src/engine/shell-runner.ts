@@ -1,7 +1,21 @@
 /** The shell runtime (from @twerk/worker) behind the worker loop's TaskRunner interface. */
+import type { TaskDocument } from '@twerk/contract';
 import { runShellTask, type ShellRuntimeOptions, type ShellSidecar } from '@twerk/worker';
 import { timeoutMs } from '../coordinator/plan.ts';
 import type { TaskRunner } from './runner.ts';
+
+type AuxTask = NonNullable<TaskDocument['pre']>[number];
+
+/** A pre/post task as the shell runtime runs it (the image is a container concern, ignored here). */
+function step(task: AuxTask) {
+  return {
+    name: task.name,
+    ...(task.run !== undefined ? { run: task.run } : {}),
+    ...(task.cmd !== undefined ? { cmd: task.cmd } : {}),
+    ...(task.env !== undefined ? { env: task.env } : {}),
+    ...(task.files !== undefined ? { files: task.files } : {}),
+  };
+}
 
 /** With a sidecar, tasks are spawned from that small process (cheap forks) instead of this one. */
 export function shellRunner(options: ShellRuntimeOptions, sidecar?: ShellSidecar): TaskRunner {
@@ -20,6 +34,8 @@ export function shellRunner(options: ShellRuntimeOptions, sidecar?: ShellSidecar
           ...(spec.files !== undefined ? { files: spec.files } : {}),
           ...(spec.workdir !== undefined ? { workdir: spec.workdir } : {}),
           ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+          ...(spec.pre !== undefined ? { pre: spec.pre.map(step) } : {}),
+          ...(spec.post !== undefined ? { post: spec.post.map(step) } : {}),
         },
         options,
         { onLog: hooks.onLog, onProgress: hooks.onProgress },

@@ -127,4 +127,32 @@ describe('the shell runtime', () => {
     expect(readdirSync(orphanBase).filter((name) => name.startsWith('task-'))).toEqual([]);
     rmSync(orphanBase, { recursive: true, force: true });
   });
+
+  it('runs pre and post steps around the script in the same directory, sharing the log stream', async () => {
+    const chunks: string[] = [];
+    const outcome = await runShellTask(
+      {
+        ...ids(),
+        pre: [{ name: 'fetch', run: 'echo "pre" ; echo -n input > data.txt', files: { 'pre.txt': 'from pre' } }],
+        run: 'echo main; cat data.txt pre.txt > $TWERK_OUTPUT',
+        post: [{ name: 'report', run: 'echo "post saw $(cat data.txt)"', env: { STEP: 'post' } }],
+      },
+      options,
+      { onLog: (chunk) => void chunks.push(chunk.data) },
+    );
+    expect(outcome).toEqual({ status: 'completed', exitCode: 0, result: 'inputfrom pre' });
+    expect(chunks.join('')).toBe('pre\nmain\npost saw input\n');
+  });
+
+  it('stops at the first failing step: a failing pre skips the script, a failing script skips post', async () => {
+    const marker = join(baseDir, `ran-${counter}`);
+    const pre = await runShellTask({ ...ids(), pre: [{ name: 'setup', run: 'exit 2' }], run: `touch ${marker}` }, options);
+    expect(pre).toMatchObject({ status: 'failed', exitCode: 2, error: 'pre task setup failed: exit status 2' });
+    expect(existsSync(marker)).toBe(false);
+    const main = await runShellTask({ ...ids(), run: 'exit 5', post: [{ name: 'cleanup', run: `touch ${marker}` }] }, options);
+    expect(main).toMatchObject({ status: 'failed', exitCode: 5 });
+    expect(existsSync(marker)).toBe(false);
+    const post = await runShellTask({ ...ids(), run: 'true', post: [{ run: 'exit 7' }] }, options);
+    expect(post).toMatchObject({ status: 'failed', error: 'post task 1 failed: exit status 7' });
+  });
 });

@@ -18,6 +18,8 @@ export interface ShellTask {
   readonly files?: Readonly<Record<string, string>>;
   readonly workdir?: string;
   readonly timeoutMs?: number;
+  readonly pre?: readonly ShellStep[];
+  readonly post?: readonly ShellStep[];
 }
 
 export interface ShellRuntimeOptions {
@@ -145,6 +147,37 @@ async function readProgress(path: string): Promise<number | undefined> {
   }
 }
 
+/** A pre or post step: run in the task's working directory before or after the main script. */
+export interface ShellStep {
+  readonly name?: string;
+  readonly run?: string;
+  readonly cmd?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+interface StepExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly spawnError?: Error;
+}
+
+async function writeFiles(work: string, files: Readonly<Record<string, string>> | undefined): Promise<Error | undefined> {
+  for (const [name, contents] of Object.entries(files ?? {})) {
+    const relative = insidePath(name, 'file');
+    if (relative instanceof Error) return relative;
+    const target = join(work, relative);
+    await mkdir(join(target, '..'), { recursive: true });
+    await writeFile(target, contents);
+  }
+  return undefined;
+}
+
+/**
+ * Runs the task's pre steps, its script and its post steps in order in one fresh directory, as Tork
+ * runs them in one call: they share the working directory and the log stream, the first failure stops
+ * the sequence and fails the task, and the timeout covers the whole sequence.
+ */
 export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions, hooks: TaskHooks = {}, signal?: AbortSignal): Promise<TaskOutcome> {
   if (signal?.aborted) return { status: 'cancelled' };
   // Absolute, because the variables pointing into it are used from the task's own working directory.
@@ -154,13 +187,8 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
   try {
     const work = join(root, 'work');
     await mkdir(work);
-    for (const [name, contents] of Object.entries(task.files ?? {})) {
-      const relative = insidePath(name, 'file');
-      if (relative instanceof Error) return { status: 'failed', exitCode: null, error: relative.message };
-      const target = join(work, relative);
-      await mkdir(join(target, '..'), { recursive: true });
-      await writeFile(target, contents);
-    }
+    const filesError = await writeFiles(work, task.files);
+    if (filesError) return { status: 'failed', exitCode: null, error: filesError.message };
     let cwd = work;
     if (task.workdir !== undefined) {
       const relative = insidePath(task.workdir.replace(/^\/+/, ''), 'workdir');
@@ -173,92 +201,131 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
     await writeFile(output, '');
     await writeFile(progress, '');
 
-    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
+    const baseEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
     for (const name of options.hostEnv ?? []) {
       const value = process.env[name];
-      if (value !== undefined) env[name] = value;
+      if (value !== undefined) baseEnv[name] = value;
     }
-    Object.assign(env, task.env ?? {}, {
-      TWERK_OUTPUT: output,
-      TWERK_PROGRESS: progress,
-      TWERK_TASK_ID: task.taskId,
-      TWERK_JOB_ID: task.jobId,
-      TORK_OUTPUT: output,
-      TORK_PROGRESS: progress,
-    });
-
-    const argv = task.run !== undefined ? [...(options.shell ?? ['bash', '-c']), task.run] : [...(task.cmd ?? [])];
-    if (argv.length === 0) return { status: 'failed', exitCode: null, error: 'the task has nothing to run: no run script and no cmd' };
-    const [command, ...args] = argv as [string, ...string[]];
+    const ours = { TWERK_OUTPUT: output, TWERK_PROGRESS: progress, TWERK_TASK_ID: task.taskId, TWERK_JOB_ID: task.jobId, TORK_OUTPUT: output, TORK_PROGRESS: progress };
+    const shell = options.shell ?? ['bash', '-c'];
 
     const stderrTail: string[] = [];
     const out = new LogBatcher('stdout', hooks, options.logFlushMs ?? 250, options.logFlushBytes ?? 65_536, undefined);
     const err = new LogBatcher('stderr', hooks, options.logFlushMs ?? 250, options.logFlushBytes ?? 65_536, stderrTail);
 
+    // Timeout and cancellation apply to whichever step is running when they strike.
     let ending: 'timeout' | 'cancel' | undefined;
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
-      const child = spawn(command, args, {
-        cwd,
-        env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        ...(options.uid !== undefined ? { uid: options.uid } : {}),
-        ...(options.gid !== undefined ? { gid: options.gid } : {}),
-      });
-      let settled = false;
-      const timers: NodeJS.Timeout[] = [];
-      const stop = (why: 'timeout' | 'cancel'): void => {
-        if (ending !== undefined || child.pid === undefined) return;
-        ending = why;
-        killGroup(child.pid, 'SIGTERM');
-        timers.push(setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS));
-      };
-      const onAbort = (): void => stop('cancel');
-      signal?.addEventListener('abort', onAbort);
-      if (task.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), task.timeoutMs));
-      let lastProgress: number | undefined;
-      const pollProgress = async (): Promise<void> => {
-        const value = await readProgress(progress);
-        if (value !== undefined && value !== lastProgress) {
-          lastProgress = value;
-          await hooks.onProgress?.(value);
-        }
-      };
-      if (hooks.onProgress) timers.push(setInterval(() => void pollProgress(), PROGRESS_POLL_MS));
-      child.stdout.on('data', (bytes: Buffer) => out.write(bytes));
-      child.stderr.on('data', (bytes: Buffer) => err.write(bytes));
-      if (child.pid !== undefined) {
-        hooks.onStarted?.(child.pid);
-        // Lets a restarted worker find and stop what a killed one left running (reapOrphanedTasks).
-        void writeFile(join(root, 'pid'), String(child.pid)).catch(() => {});
+    let currentPid: number | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const stop = (why: 'timeout' | 'cancel'): void => {
+      if (ending !== undefined) return;
+      ending = why;
+      if (currentPid !== undefined) {
+        const pid = currentPid;
+        killGroup(pid, 'SIGTERM');
+        graceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
       }
-      const finish = (result: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }): void => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        for (const timer of timers) clearTimeout(timer);
-        // Anything the task left running in its group goes with it.
-        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-        void (hooks.onProgress ? pollProgress() : Promise.resolve()).finally(() => resolve(result));
-      };
-      child.on('error', (spawnError) => finish({ code: null, signal: null, spawnError }));
-      // A background process the task started would hold the pipes open and delay 'close' forever.
-      child.on('exit', () => {
-        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    };
+    const onAbort = (): void => stop('cancel');
+    signal?.addEventListener('abort', onAbort);
+    const deadline = task.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), task.timeoutMs) : undefined;
+    let lastProgress: number | undefined;
+    const pollProgress = async (): Promise<void> => {
+      const value = await readProgress(progress);
+      if (value !== undefined && value !== lastProgress) {
+        lastProgress = value;
+        await hooks.onProgress?.(value);
+      }
+    };
+    const progressTimer = hooks.onProgress ? setInterval(() => void pollProgress(), PROGRESS_POLL_MS) : undefined;
+
+    const spawnStep = (argv: readonly string[], env: Record<string, string>, isMain: boolean): Promise<StepExit> =>
+      new Promise<StepExit>((resolveStep) => {
+        const [command, ...args] = argv as [string, ...string[]];
+        const child = spawn(command, args, {
+          cwd,
+          env,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          ...(options.uid !== undefined ? { uid: options.uid } : {}),
+          ...(options.gid !== undefined ? { gid: options.gid } : {}),
+        });
+        currentPid = child.pid;
+        child.stdout.on('data', (bytes: Buffer) => out.write(bytes));
+        child.stderr.on('data', (bytes: Buffer) => err.write(bytes));
+        if (child.pid !== undefined) {
+          if (isMain) hooks.onStarted?.(child.pid);
+          // Lets a restarted worker find and stop what a killed one left running (reapOrphanedTasks).
+          void writeFile(join(root, 'pid'), String(child.pid)).catch(() => {});
+        }
+        let settled = false;
+        const finish = (result: StepExit): void => {
+          if (settled) return;
+          settled = true;
+          // Anything the step left running in its group goes with it.
+          if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+          currentPid = undefined;
+          resolveStep(result);
+        };
+        child.on('error', (spawnError) => finish({ code: null, signal: null, spawnError }));
+        // A background process the step started would hold the pipes open and delay 'close' forever.
+        child.on('exit', () => {
+          if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+        });
+        child.on('close', (code, exitSignal) => finish({ code, signal: exitSignal }));
       });
-      child.on('close', (code, exitSignal) => finish({ code, signal: exitSignal }));
-    });
+
+    const steps: { label: string; step: ShellStep; isMain: boolean }[] = [
+      ...(task.pre ?? []).map((step, index) => ({ label: `pre task ${step.name ?? index + 1}`, step, isMain: false })),
+      { label: '', step: { ...(task.run !== undefined ? { run: task.run } : {}), ...(task.cmd !== undefined ? { cmd: task.cmd } : {}), ...(task.env !== undefined ? { env: task.env } : {}) }, isMain: true },
+      ...(task.post ?? []).map((step, index) => ({ label: `post task ${step.name ?? index + 1}`, step, isMain: false })),
+    ];
+    let failure: { label: string; exit?: StepExit; error?: string } | undefined;
+    for (const { label, step, isMain } of steps) {
+      if (ending !== undefined) break;
+      if (!isMain) {
+        const stepFiles = await writeFiles(work, step.files);
+        if (stepFiles) {
+          failure = { label, error: stepFiles.message };
+          break;
+        }
+      }
+      const argv = step.run !== undefined ? [...shell, step.run] : [...(step.cmd ?? [])];
+      if (argv.length === 0) {
+        if (isMain) {
+          failure = { label, error: 'the task has nothing to run: no run script and no cmd' };
+          break;
+        }
+        continue;
+      }
+      const exit = await spawnStep(argv, { ...baseEnv, ...(step.env ?? {}), ...ours }, isMain);
+      if (exit.spawnError || exit.code !== 0) {
+        failure = { label, exit };
+        break;
+      }
+    }
+
+    signal?.removeEventListener('abort', onAbort);
+    if (deadline !== undefined) clearTimeout(deadline);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    if (progressTimer !== undefined) clearInterval(progressTimer);
+    if (hooks.onProgress) await pollProgress();
     await Promise.all([out.close(), err.close()]);
 
-    if (exit.spawnError) return { status: 'failed', exitCode: null, error: `could not start ${command}: ${exit.spawnError.message}` };
     if (ending === 'cancel') return { status: 'cancelled' };
     if (ending === 'timeout') return { status: 'timed_out', error: `task timed out after ${formatDuration(task.timeoutMs!)}` };
     const result = await readResult(output);
-    if (result instanceof Error) return { status: 'failed', exitCode: exit.code, error: result.message };
-    if (exit.code === 0) return { status: 'completed', exitCode: 0, result };
-    const cause = exit.code === null ? `killed by ${exit.signal ?? 'a signal'}` : `exit status ${exit.code}`;
-    const detail = stderrTail.length > 0 ? `: ${stderrTail.join('\n')}` : '';
-    return { status: 'failed', exitCode: exit.code, error: `${cause}${detail}`, result };
+    if (failure !== undefined) {
+      const prefix = failure.label === '' ? '' : `${failure.label} failed: `;
+      if (failure.error !== undefined) return { status: 'failed', exitCode: null, error: `${prefix}${failure.error}` };
+      const exit = failure.exit!;
+      if (exit.spawnError) return { status: 'failed', exitCode: null, error: `${prefix}could not start ${(failure.label === '' ? (task.run !== undefined ? shell[0] : task.cmd?.[0]) : 'the step') ?? 'the program'}: ${exit.spawnError.message}` };
+      const cause = exit.code === null ? `killed by ${exit.signal ?? 'a signal'}` : `exit status ${exit.code}`;
+      const detail = stderrTail.length > 0 ? `: ${stderrTail.join('\n')}` : '';
+      return { status: 'failed', exitCode: exit.code, error: `${prefix}${cause}${detail}`, ...(typeof result === 'string' ? { result } : {}) };
+    }
+    if (result instanceof Error) return { status: 'failed', exitCode: 0, error: result.message };
+    return { status: 'completed', exitCode: 0, result };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
