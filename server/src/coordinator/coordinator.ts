@@ -3,22 +3,22 @@
  * messages it causes, and every handler is idempotent — a redelivered message finds the state already
  * moved and does nothing (DESIGN "Data flow" 2–5). Sequential jobs; composites come next.
  */
-import { createEnvironment, evaluateTask, evaluateTemplate, isSkipped, type JobDocument, type TaskDocument } from '@twerk/contract';
+import { createEnvironment, eachBindings, evaluateExpression, evaluateTask, evaluateTemplate, fromValue, isSkipped, type JobDocument, type TaskDocument } from '@twerk/contract';
 import type { Broker } from '../broker/broker.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { newId } from '../datastore/ids.ts';
 import { insertJob, lockJob, updateJob, type JobRecord } from '../datastore/jobs.ts';
-import { insertTask, lockTask, settleActiveTasks, updateTask } from '../datastore/tasks.ts';
+import { cancelDescendants, deleteTask, insertTask, lockTask, nextWaitingChild, settleActiveTasks, updateTask, type TaskRecord } from '../datastore/tasks.ts';
 import { QUEUES, type JobCommand, type TaskReport, type WorkItem } from './messages.ts';
-import { mayRetry, progressOf, retryDelayMs, unsupportedComposite, withDefaults } from './plan.ts';
+import { mayRetry, progressOf, retryDelayMs, withDefaults } from './plan.ts';
 
 export interface CoordinatorDeps {
   readonly db: Database;
   readonly broker: Broker;
 }
 
-function environment(job: JobRecord) {
-  return createEnvironment({ inputs: job.inputs, secrets: job.secrets, tasks: job.context.tasks ?? {}, job: { id: job.id, name: job.name } });
+function environment(job: JobRecord, extra: Readonly<Record<string, unknown>> = {}) {
+  return createEnvironment({ inputs: job.inputs, secrets: job.secrets, tasks: job.context.tasks ?? {}, job: { id: job.id, name: job.name } }, extra);
 }
 
 /** Stores a validated job and queues its start, atomically. */
@@ -58,45 +58,161 @@ export async function handleJobCommand(deps: CoordinatorDeps, command: JobComman
   });
 }
 
+/** Where a task sits: its top-level position, its composite parent, its order among siblings. */
+interface Placement {
+  readonly position: number;
+  readonly parentId: string | null;
+  readonly sequence: number;
+  /** Names bound for its templates (an each item). */
+  readonly extra: Readonly<Record<string, unknown>>;
+  /** The each-loop binding that produced `extra`, kept for a child that waits its turn. */
+  readonly bindings?: TaskRecord['bindings'];
+}
+
+/** How starting a task went: it runs (or waits), it finished at once (skipped, empty), or the job failed. */
+type Started = 'running' | 'finished' | 'failed';
+
 /**
- * Creates the task record for top-level position `position` (and the ones after it that `if` skips)
- * and sends it to its work queue — or finishes the job when no task is left.
+ * Creates the task record for top-level position `position` (and the ones after it that finish at
+ * once) — or finishes the job when no task is left.
  */
 async function scheduleFrom(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, position: number): Promise<void> {
   const tasks = job.document.tasks;
   for (let current = position; current <= tasks.length; current += 1) {
-    const definition = withDefaults(tasks[current - 1]!, job.document.defaults);
-    const unsupported = unsupportedComposite(definition);
-    if (unsupported !== undefined) return failJob(tx, job, `tasks[${current - 1}]: ${unsupported}`, current);
-    const evaluated = evaluateTask(definition, environment(job));
-    if (!evaluated.ok) {
-      const where = evaluated.error.field === '' ? '' : `.${evaluated.error.field}`;
-      return failJob(tx, job, `tasks[${current - 1}]${where}: ${evaluated.error.message} (in "${evaluated.error.expression}")`, current);
-    }
-    const spec = evaluated.value;
-    const skipped = isSkipped(spec.if);
-    const id = newId();
-    const now = new Date();
-    await insertTask(tx, {
-      id,
-      jobId: job.id,
-      parentId: null,
-      position: current,
-      name: spec.name,
-      state: skipped ? 'SKIPPED' : 'SCHEDULED',
-      scheduledAt: now,
-      spec,
-      queue: spec.queue ?? 'default',
-      priority: spec.priority ?? 0,
-      attempt: 1,
-      ...(skipped ? { completedAt: now } : {}),
-    });
-    if (skipped) continue;
     await updateJob(tx, job.id, { position: current, progress: progressOf(current - 1, tasks.length) });
-    await sendWork(deps, tx, id, spec);
-    return;
+    const started = await startTask(deps, tx, job, tasks[current - 1]!, { position: current, parentId: null, sequence: 0, extra: {} }, `tasks[${current - 1}]`);
+    if (started !== 'finished') return;
   }
   await completeJob(tx, job);
+}
+
+function definitionOf(job: JobRecord, definition: TaskDocument): TaskDocument {
+  return withDefaults(definition, job.document.defaults);
+}
+
+/** Evaluates and records one task — a command, a parallel or an each — and sends what can run now. */
+async function startTask(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, raw: TaskDocument, at: Placement, path: string): Promise<Started> {
+  const definition = definitionOf(job, raw);
+  if (definition.subjob) return failed(tx, job, `${path}: subjob tasks are not supported by this server yet`, at.position);
+  const evaluated = evaluateTask(definition, environment(job, at.extra));
+  if (!evaluated.ok) {
+    const where = evaluated.error.field === '' ? '' : `.${evaluated.error.field}`;
+    return failed(tx, job, `${path}${where}: ${evaluated.error.message} (in "${evaluated.error.expression}")`, at.position);
+  }
+  const spec = evaluated.value;
+  const id = newId();
+  const now = new Date();
+  const base = { id, jobId: job.id, parentId: at.parentId, position: at.position, sequence: at.sequence, name: spec.name, spec, queue: spec.queue ?? 'default', priority: spec.priority ?? 0, attempt: 1 };
+  if (isSkipped(spec.if)) {
+    await insertTask(tx, { ...base, state: 'SKIPPED', scheduledAt: now, completedAt: now });
+    return 'finished';
+  }
+  if (spec.parallel) {
+    const children = spec.parallel.tasks;
+    await insertTask(tx, { ...base, state: 'RUNNING', scheduledAt: now, startedAt: now, childCount: children.length });
+    let finishedAtOnce = 0;
+    for (const [index, child] of children.entries()) {
+      const started = await startTask(deps, tx, job, child, { position: at.position, parentId: id, sequence: index, extra: at.extra }, `${path}.parallel.tasks[${index}]`);
+      if (started === 'failed') return 'failed';
+      if (started === 'finished') finishedAtOnce += 1;
+    }
+    return settleStart(tx, id, finishedAtOnce, children.length);
+  }
+  if (spec.each) {
+    const list = eachList(spec.each.list, job, at.extra);
+    if (typeof list === 'string') return failed(tx, job, `${path}.each.list: ${list}`, at.position);
+    await insertTask(tx, { ...base, state: 'RUNNING', scheduledAt: now, startedAt: now, childCount: list.length });
+    const variable = spec.each.var ?? 'item';
+    const concurrency = spec.each.concurrency && spec.each.concurrency > 0 ? spec.each.concurrency : list.length;
+    let finishedAtOnce = 0;
+    for (const [index, item] of list.entries()) {
+      const bindings = { variable, index, value: item };
+      const placement = { position: at.position, parentId: id, sequence: index, extra: { ...at.extra, ...eachBindings(variable, index, item) }, bindings };
+      if (index < concurrency + finishedAtOnce) {
+        const started = await startTask(deps, tx, job, spec.each.task, placement, `${path}.each.task`);
+        if (started === 'failed') return 'failed';
+        if (started === 'finished') finishedAtOnce += 1;
+      } else {
+        // Waits its turn: released, and only then evaluated, when a running sibling finishes.
+        await insertTask(tx, { id: newId(), jobId: job.id, parentId: id, position: at.position, sequence: index, name: spec.each.task.name, spec: spec.each.task, queue: 'default', priority: 0, attempt: 1, state: 'CREATED', scheduledAt: null, bindings });
+      }
+    }
+    return settleStart(tx, id, finishedAtOnce, list.length);
+  }
+  await insertTask(tx, { ...base, state: 'SCHEDULED', scheduledAt: now });
+  await sendWork(deps, tx, id, spec);
+  return 'running';
+}
+
+/** A composite whose children all finished while it was being started is itself finished. */
+async function settleStart(tx: Queryable, id: string, finishedAtOnce: number, total: number): Promise<Started> {
+  if (finishedAtOnce >= total) {
+    await updateTask(tx, id, { state: 'COMPLETED', completedAt: new Date(), completions: total, progress: 100 });
+    return 'finished';
+  }
+  if (finishedAtOnce > 0) await updateTask(tx, id, { completions: finishedAtOnce });
+  return 'running';
+}
+
+/** The items of an each: a literal list, or an expression that gives a list (or JSON text of one). */
+function eachList(list: unknown, job: JobRecord, extra: Readonly<Record<string, unknown>>): unknown[] | string {
+  if (Array.isArray(list)) return list;
+  const evaluated = evaluateExpression(String(list), environment(job, extra));
+  if (!evaluated.ok) return `${evaluated.error.message} (in "${evaluated.error.expression}")`;
+  let value: unknown = fromValue(evaluated.value);
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      // not JSON text: reported below as not a list
+    }
+  }
+  return Array.isArray(value) ? value : `does not evaluate to a list (got ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'nothing'})`;
+}
+
+async function failed(tx: Queryable, job: JobRecord, error: string, position: number): Promise<'failed'> {
+  await failJob(tx, job, error, position);
+  return 'failed';
+}
+
+/**
+ * A task finished (ok or not, retries exhausted): its composite parent counts it and may finish in
+ * turn, and a top-level task moves the job on or fails it.
+ */
+async function taskFinished(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, task: TaskRecord, ok: boolean, error?: string): Promise<void> {
+  if (task.parentId === null) {
+    if (ok) await scheduleFrom(deps, tx, job, task.position + 1);
+    else await failJob(tx, job, error ?? 'task failed', task.position);
+    return;
+  }
+  const parent = await lockTask(tx, task.parentId);
+  if (parent === undefined || parent.state !== 'RUNNING') return; // already failed or cancelled
+  if (!ok) {
+    // Fail fast: the parent fails with its child, and the siblings still running are stopped.
+    const message = `${task.name ?? 'a child task'}: ${error ?? 'failed'}`;
+    await updateTask(tx, parent.id, { state: 'FAILED', failedAt: new Date(), error: message });
+    await cancelDescendants(tx, parent.id);
+    await taskFinished(deps, tx, job, parent, false, message);
+    return;
+  }
+  let completions = parent.completions + 1;
+  const total = parent.childCount ?? 0;
+  // An each with a concurrency limit releases its next waiting child for each one that finishes.
+  for (let waiting = await nextWaitingChild(tx, parent.id); waiting !== undefined; waiting = await nextWaitingChild(tx, parent.id)) {
+    await deleteTask(tx, waiting.id);
+    const binding = waiting.bindings!;
+    const extra = eachBindings(binding.variable, binding.index, binding.value);
+    const started = await startTask(deps, tx, job, waiting.spec, { position: parent.position, parentId: parent.id, sequence: waiting.sequence, extra, bindings: binding }, `tasks[${parent.position - 1}].each.task`);
+    if (started === 'failed') return;
+    if (started === 'running') break;
+    completions += 1;
+  }
+  if (completions >= total) {
+    await updateTask(tx, parent.id, { state: 'COMPLETED', completedAt: new Date(), completions, progress: 100 });
+    await taskFinished(deps, tx, job, { ...parent, completions }, true);
+  } else {
+    await updateTask(tx, parent.id, { completions, progress: Math.round((completions / Math.max(1, total)) * 10_000) / 100 });
+  }
 }
 
 async function sendWork(deps: CoordinatorDeps, tx: Queryable, taskId: string, spec: TaskDocument, startAfterMs?: number): Promise<void> {
@@ -142,7 +258,7 @@ export async function handleTaskReport(deps: CoordinatorDeps, report: TaskReport
         const variable = task.spec.var;
         const context = variable ? { ...job.context, tasks: { ...job.context.tasks, [variable]: report.result } } : job.context;
         if (variable) await updateJob(tx, job.id, { context });
-        await scheduleFrom(deps, tx, { ...job, context }, task.position + 1);
+        await taskFinished(deps, tx, { ...job, context }, task, true);
         return;
       }
       case 'failed': {
@@ -157,6 +273,7 @@ export async function handleTaskReport(deps: CoordinatorDeps, report: TaskReport
             jobId: task.jobId,
             parentId: task.parentId,
             position: task.position,
+            sequence: task.sequence,
             name: task.name,
             state: 'SCHEDULED',
             scheduledAt: new Date(),
@@ -168,7 +285,7 @@ export async function handleTaskReport(deps: CoordinatorDeps, report: TaskReport
           await sendWork(deps, tx, retryId, task.spec, retryDelayMs(task.spec.retry!, task.attempt));
           return;
         }
-        await failJob(tx, job, report.error, task.position);
+        await taskFinished(deps, tx, job, task, false, report.error);
         return;
       }
     }

@@ -49,9 +49,3 @@ export function progressOf(finishedPositions: number, taskCount: number): number
 export function timeoutMs(task: TaskDocument): number | undefined {
   return task.timeout === undefined ? undefined : millis(task.timeout, 0) || undefined;
 }
-
-/** The composites come with the next milestone; until then a job using one fails with this message. */
-export function unsupportedComposite(task: TaskDocument): string | undefined {
-  const kind = task.parallel ? 'parallel' : task.each ? 'each' : task.subjob ? 'subjob' : undefined;
-  return kind === undefined ? undefined : `${kind} tasks are not supported by this server yet`;
-}

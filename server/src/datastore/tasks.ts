@@ -27,21 +27,29 @@ export interface TaskRecord {
   readonly error: string | null;
   readonly exitCode: number | null;
   readonly progress: number;
+  /** Composite parents: how many children, and how many of them have finished. */
+  readonly childCount: number | null;
+  readonly completions: number;
+  /** Order among siblings (each items in list order). */
+  readonly sequence: number;
+  /** An each child waiting its turn: the loop variable's name, index and value. */
+  readonly bindings: { readonly variable: string; readonly index: number; readonly value: unknown } | null;
 }
 
 const COLUMNS: Readonly<Record<string, string>> = {
   id: 'id', jobId: 'job_id', parentId: 'parent_id', position: 'position', name: 'name', state: 'state', createdAt: 'created_at',
   scheduledAt: 'scheduled_at', startedAt: 'started_at', completedAt: 'completed_at', failedAt: 'failed_at', spec: 'spec', queue: 'queue',
   priority: 'priority', attempt: 'attempt', nodeId: 'node_id', result: 'result', error: 'error', exitCode: 'exit_code', progress: 'progress',
+  childCount: 'child_count', completions: 'completions', sequence: 'sequence', bindings: 'bindings',
 };
 const SELECT = `SELECT ${Object.entries(COLUMNS).map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM twerk.tasks`;
 
 function encode(field: string, value: unknown): unknown {
-  return field === 'spec' ? JSON.stringify(value) : value;
+  return field === 'spec' || field === 'bindings' ? JSON.stringify(value) : value;
 }
 
-export type NewTask = Omit<TaskRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'nodeId' | 'result' | 'error' | 'exitCode' | 'progress'> &
-  Partial<Pick<TaskRecord, 'completedAt' | 'failedAt' | 'error'>>;
+export type NewTask = Omit<TaskRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'nodeId' | 'result' | 'error' | 'exitCode' | 'progress' | 'childCount' | 'completions' | 'sequence' | 'bindings'> &
+  Partial<Pick<TaskRecord, 'completedAt' | 'failedAt' | 'error' | 'childCount' | 'sequence' | 'startedAt' | 'bindings' | 'result'>>;
 
 export async function insertTask(q: Queryable, task: NewTask): Promise<void> {
   const fields = Object.keys(task).filter((field) => field in COLUMNS && (task as Record<string, unknown>)[field] !== undefined);
@@ -89,4 +97,26 @@ export async function settleActiveTasks(q: Queryable, jobId: string, state: Task
 export async function markRunning(q: Queryable, id: string, nodeId: string): Promise<boolean> {
   const result = await q.query("UPDATE twerk.tasks SET state = 'RUNNING', started_at = now(), node_id = $2 WHERE id = $1 AND state = 'SCHEDULED'", [id, nodeId]);
   return result.rowCount > 0;
+}
+
+/** The next child of `parentId` waiting for its turn (CREATED), in sibling order, locked. */
+export async function nextWaitingChild(q: Queryable, parentId: string): Promise<TaskRecord | undefined> {
+  return (await q.query<TaskRecord>(`${SELECT} WHERE parent_id = $1 AND state = 'CREATED' ORDER BY sequence, id LIMIT 1 FOR UPDATE`, [parentId])).rows[0];
+}
+
+/** Cancels the active children of a parent (recursively through nested composites); answers their ids. */
+export async function cancelDescendants(q: Queryable, parentId: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `WITH RECURSIVE tree AS (
+       SELECT id FROM twerk.tasks WHERE parent_id = $1
+       UNION ALL SELECT t.id FROM twerk.tasks t JOIN tree ON t.parent_id = tree.id)
+     UPDATE twerk.tasks SET state = 'CANCELLED', completed_at = now()
+     WHERE id IN (SELECT id FROM tree) AND state = ANY($2::text[]) RETURNING id`,
+    [parentId, ACTIVE_TASK_STATES],
+  );
+  return rows.rows.map((row) => row.id);
+}
+
+export async function deleteTask(q: Queryable, id: string): Promise<void> {
+  await q.query('DELETE FROM twerk.tasks WHERE id = $1', [id]);
 }
