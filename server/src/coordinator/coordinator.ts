@@ -7,7 +7,7 @@ import { createEnvironment, eachBindings, evaluateExpression, evaluateTask, eval
 import type { Broker } from '../broker/broker.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { newId } from '../datastore/ids.ts';
-import { insertJob, lockJob, updateJob, type JobRecord } from '../datastore/jobs.ts';
+import { insertJob, lockActiveSubjobs, lockJob, updateJob, type JobRecord } from '../datastore/jobs.ts';
 import { cancelDescendants, deleteTask, insertTask, lockTask, nextWaitingChild, settleActiveTasks, updateTask, type TaskRecord } from '../datastore/tasks.ts';
 import { QUEUES, type JobCommand, type TaskReport, type WorkItem } from './messages.ts';
 import { mayRetry, progressOf, retryDelayMs, withDefaults } from './plan.ts';
@@ -83,7 +83,7 @@ async function scheduleFrom(deps: CoordinatorDeps, tx: Queryable, job: JobRecord
     const started = await startTask(deps, tx, job, tasks[current - 1]!, { position: current, parentId: null, sequence: 0, extra: {} }, `tasks[${current - 1}]`);
     if (started !== 'finished') return;
   }
-  await completeJob(tx, job);
+  await completeJob(deps, tx, job);
 }
 
 function definitionOf(job: JobRecord, definition: TaskDocument): TaskDocument {
@@ -93,11 +93,10 @@ function definitionOf(job: JobRecord, definition: TaskDocument): TaskDocument {
 /** Evaluates and records one task — a command, a parallel or an each — and sends what can run now. */
 async function startTask(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, raw: TaskDocument, at: Placement, path: string): Promise<Started> {
   const definition = definitionOf(job, raw);
-  if (definition.subjob) return failed(tx, job, `${path}: subjob tasks are not supported by this server yet`, at.position);
   const evaluated = evaluateTask(definition, environment(job, at.extra));
   if (!evaluated.ok) {
     const where = evaluated.error.field === '' ? '' : `.${evaluated.error.field}`;
-    return failed(tx, job, `${path}${where}: ${evaluated.error.message} (in "${evaluated.error.expression}")`, at.position);
+    return failed(deps, tx, job, `${path}${where}: ${evaluated.error.message} (in "${evaluated.error.expression}")`, at.position);
   }
   const spec = evaluated.value;
   const id = newId();
@@ -118,9 +117,15 @@ async function startTask(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, r
     }
     return settleStart(tx, id, finishedAtOnce, children.length);
   }
+  if (spec.subjob) {
+    const detached = spec.subjob.detached === true;
+    await insertTask(tx, { ...base, state: detached ? 'COMPLETED' : 'RUNNING', scheduledAt: now, startedAt: now, ...(detached ? { completedAt: now } : {}) });
+    await startSubjob(deps, tx, job, id, spec.subjob);
+    return detached ? 'finished' : 'running';
+  }
   if (spec.each) {
     const list = eachList(spec.each.list, job, at.extra);
-    if (typeof list === 'string') return failed(tx, job, `${path}.each.list: ${list}`, at.position);
+    if (typeof list === 'string') return failed(deps, tx, job, `${path}.each.list: ${list}`, at.position);
     await insertTask(tx, { ...base, state: 'RUNNING', scheduledAt: now, startedAt: now, childCount: list.length });
     const variable = spec.each.var ?? 'item';
     const concurrency = spec.each.concurrency && spec.each.concurrency > 0 ? spec.each.concurrency : list.length;
@@ -170,8 +175,8 @@ function eachList(list: unknown, job: JobRecord, extra: Readonly<Record<string, 
   return Array.isArray(value) ? value : `does not evaluate to a list (got ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'nothing'})`;
 }
 
-async function failed(tx: Queryable, job: JobRecord, error: string, position: number): Promise<'failed'> {
-  await failJob(tx, job, error, position);
+async function failed(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, error: string, position: number): Promise<'failed'> {
+  await failJob(deps, tx, job, error, position);
   return 'failed';
 }
 
@@ -182,7 +187,7 @@ async function failed(tx: Queryable, job: JobRecord, error: string, position: nu
 async function taskFinished(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, task: TaskRecord, ok: boolean, error?: string): Promise<void> {
   if (task.parentId === null) {
     if (ok) await scheduleFrom(deps, tx, job, task.position + 1);
-    else await failJob(tx, job, error ?? 'task failed', task.position);
+    else await failJob(deps, tx, job, error ?? 'task failed', task.position);
     return;
   }
   const parent = await lockTask(tx, task.parentId);
@@ -224,18 +229,58 @@ async function sendWork(deps: CoordinatorDeps, tx: Queryable, taskId: string, sp
   });
 }
 
-async function completeJob(tx: Queryable, job: JobRecord): Promise<void> {
+async function completeJob(deps: CoordinatorDeps, tx: Queryable, job: JobRecord): Promise<void> {
   let result: string | null = null;
   if (job.output !== null) {
     const rendered = evaluateTemplate(job.output, environment(job));
-    if (!rendered.ok) return failJob(tx, job, `output: ${rendered.error.message} (in "${rendered.error.expression}")`, job.position);
+    if (!rendered.ok) return failJob(deps, tx, job, `output: ${rendered.error.message} (in "${rendered.error.expression}")`, job.position);
     result = rendered.value;
   }
   await updateJob(tx, job.id, { state: 'COMPLETED', completedAt: new Date(), progress: 100, result });
+  await subjobEnded(deps, tx, job, true, result ?? '');
 }
 
-async function failJob(tx: Queryable, job: JobRecord, error: string, position: number): Promise<void> {
+async function failJob(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, error: string, position: number): Promise<void> {
   await updateJob(tx, job.id, { state: 'FAILED', failedAt: new Date(), error, position });
+  await subjobEnded(deps, tx, job, false, error);
+}
+
+/** An attached sub-job ended: the task that started it ends with it (its output is the task's result). */
+async function subjobEnded(deps: CoordinatorDeps, tx: Queryable, job: JobRecord, ok: boolean, outcome: string): Promise<void> {
+  if (job.parentId === null) return;
+  const task = await lockTask(tx, job.parentId);
+  if (task === undefined || task.state !== 'RUNNING') return;
+  const now = new Date();
+  await updateTask(tx, task.id, ok ? { state: 'COMPLETED', completedAt: now, result: outcome, progress: 100 } : { state: 'FAILED', failedAt: now, error: outcome });
+  const parentJob = await lockJob(tx, task.jobId);
+  if (parentJob === undefined || parentJob.state !== 'RUNNING') return;
+  const variable = task.spec.var;
+  const context = ok && variable ? { ...parentJob.context, tasks: { ...parentJob.context.tasks, [variable]: outcome } } : parentJob.context;
+  if (ok && variable) await updateJob(tx, parentJob.id, { context });
+  await taskFinished(deps, tx, { ...parentJob, context }, task, ok, ok ? undefined : `sub-job ${job.name} failed: ${outcome}`);
+}
+
+/** Starts a sub-job for a subjob task: attached ones report back through subjobEnded, detached ones do not. */
+async function startSubjob(deps: CoordinatorDeps, tx: Queryable, parent: JobRecord, taskId: string, subjob: NonNullable<TaskDocument['subjob']>): Promise<void> {
+  const id = newId();
+  const document = { name: subjob.name, tasks: subjob.tasks, ...(subjob.description !== undefined ? { description: subjob.description } : {}), ...(subjob.inputs !== undefined ? { inputs: subjob.inputs } : {}), ...(subjob.output !== undefined ? { output: subjob.output } : {}), ...(subjob.autoDelete !== undefined ? { autoDelete: subjob.autoDelete } : {}) } as JobDocument;
+  await insertJob(tx, {
+    id,
+    parentId: subjob.detached ? null : taskId,
+    name: subjob.name,
+    description: subjob.description ?? null,
+    tags: [],
+    state: 'PENDING',
+    createdBy: parent.createdBy,
+    position: 0,
+    taskCount: subjob.tasks.length,
+    document,
+    inputs: { ...(subjob.inputs ?? {}) },
+    secrets: { ...(subjob.secrets ?? {}) },
+    context: { tasks: {} },
+    output: subjob.output ?? null,
+  });
+  await deps.broker.send(tx, QUEUES.jobs, { type: 'start', jobId: id } satisfies JobCommand);
 }
 
 export async function handleTaskReport(deps: CoordinatorDeps, report: TaskReport): Promise<void> {
@@ -298,8 +343,7 @@ export async function cancelJob(deps: CoordinatorDeps, jobId: string): Promise<'
     const job = await lockJob(tx, jobId);
     if (job === undefined) return 'not-found';
     if (job.state !== 'PENDING' && job.state !== 'SCHEDULED' && job.state !== 'RUNNING') return 'not-active';
-    await updateJob(tx, jobId, { state: 'CANCELLED', completedAt: new Date() });
-    await settleActiveTasks(tx, jobId, 'CANCELLED');
+    await cancelWithSubjobs(tx, jobId);
     return 'cancelled';
   });
 }
@@ -317,4 +361,12 @@ export async function restartJob(deps: CoordinatorDeps, jobId: string): Promise<
     await scheduleFrom(deps, tx, running, position);
     return 'restarted';
   });
+}
+
+/** Cancels a job, its active tasks and, through them, its attached sub-jobs at any depth. */
+async function cancelWithSubjobs(tx: Queryable, jobId: string): Promise<void> {
+  await updateJob(tx, jobId, { state: 'CANCELLED', completedAt: new Date() });
+  const tasks = await settleActiveTasks(tx, jobId, 'CANCELLED');
+  if (tasks.length === 0) return;
+  for (const child of await lockActiveSubjobs(tx, tasks)) await cancelWithSubjobs(tx, child);
 }

@@ -113,3 +113,9 @@ export async function listJobs(q: Queryable, query: JobQuery): Promise<{ items: 
   ]);
   return { items: items.rows, totalItems: total.rows[0]?.count ?? 0 };
 }
+
+/** The active sub-jobs started by any of these tasks, locked: what cancelling their parent must cancel. */
+export async function lockActiveSubjobs(q: Queryable, taskIds: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ id: string }>("SELECT id FROM twerk.jobs WHERE parent_id = ANY($1::text[]) AND state IN ('PENDING', 'SCHEDULED', 'RUNNING') FOR UPDATE", [taskIds]);
+  return rows.rows.map((row) => row.id);
+}

@@ -163,4 +163,37 @@ tasks:
     const tasks = await tasksOfJob(test.db, id);
     expect(tasks.every((task) => task.state === 'CANCELLED')).toBe(true);
   }, 60_000);
+
+  it("runs examples/subjob.yaml: an attached sub-job's output becomes its task's result, and sub-jobs run in parallel", async () => {
+    const done = await finished(await engine.submit(job(readFileSync(join(examples, 'subjob.yaml'), 'utf8'))));
+    expect(done.error ?? '').toBe('');
+    expect(done).toMatchObject({ state: 'COMPLETED', position: 4 });
+    expect(done.context.tasks).toMatchObject({ subJobOutput: 'data' });
+    const subjobs = await test.db.query<{ name: string; state: string; parent_id: string }>('SELECT name, state, parent_id FROM twerk.jobs WHERE parent_id IN (SELECT id FROM twerk.tasks WHERE job_id = $1) ORDER BY name', [done.id]);
+    expect(subjobs.rows.map((row) => [row.name, row.state])).toEqual([['my sub job 1', 'COMPLETED'], ['my sub job 2', 'COMPLETED'], ['my sub job with output', 'COMPLETED']]);
+  }, 60_000);
+
+  it('runs examples/bash-subjob.yaml to the nested build result', async () => {
+    const done = await finished(await engine.submit(job(readFileSync(join(examples, 'bash-subjob.yaml'), 'utf8'))));
+    expect(done.error ?? '').toBe('');
+    expect(done).toMatchObject({ state: 'COMPLETED', result: 'BUILD_OK' });
+  }, 60_000);
+
+  it('fails the parent task with a failed attached sub-job, completes detached ones at once, and cancels attached sub-jobs with their job', async () => {
+    const failing = await finished(await engine.submit(job('name: parent\ntasks:\n  - name: child job\n    subjob:\n      name: doomed\n      tasks: [{ name: boom, run: exit 4 }]\n')));
+    expect(failing).toMatchObject({ state: 'FAILED', error: 'sub-job doomed failed: exit status 4' });
+    const detached = await finished(await engine.submit(job('name: fire and forget\ntasks:\n  - name: launch\n    subjob:\n      name: background\n      detached: true\n      tasks: [{ name: slow, run: sleep 1 }]\n')));
+    expect(detached.state).toBe('COMPLETED');
+    const id = await engine.submit(job('name: cascade\ntasks:\n  - name: nested\n    subjob:\n      name: long sub-job\n      tasks: [{ name: wait, run: sleep 30 }]\n'));
+    const started = Date.now();
+    for (;;) {
+      const running = await test.db.query<{ n: number }>("SELECT count(*)::int AS n FROM twerk.tasks t JOIN twerk.jobs j ON j.id = t.job_id WHERE j.parent_id IN (SELECT id FROM twerk.tasks WHERE job_id = $1) AND t.state = 'RUNNING'", [id]);
+      if ((running.rows[0]?.n ?? 0) > 0) break;
+      if (Date.now() - started > 20_000) throw new Error('sub-job task never started');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await engine.cancel(id)).toBe('cancelled');
+    const sub = await test.db.query<{ state: string }>('SELECT state FROM twerk.jobs WHERE parent_id IN (SELECT id FROM twerk.tasks WHERE job_id = $1)', [id]);
+    expect(sub.rows.map((row) => row.state)).toEqual(['CANCELLED']);
+  }, 60_000);
 });
