@@ -1,6 +1,6 @@
 /**
- * Every sequential example in examples/ runs to its documented result, on PostgreSQL and on embedded
- * PGlite (the examples with parallel, each or subjob tasks need the next milestone).
+ * The examples in examples/ run to their documented results, on PostgreSQL and on embedded PGlite —
+ * all but split_and_stitch.yaml, whose tasks need ffmpeg images (container runtimes come later).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,12 +22,14 @@ function example(name: string): JobDocument {
   return parsed.value.job;
 }
 
-// twerk-pokemon-shell-100.yaml calls a local Pokémon API on 127.0.0.1:8080; this stands in for it.
+// The Pokémon examples call a local Pokémon API on 127.0.0.1:8080; this stands in for it.
 let pokeApi: Server;
 beforeAll(async () => {
   pokeApi = createServer((request, response) => {
-    const match = /^\/api\/pokemon\/(\d+)$/.exec(request.url ?? '');
-    response.writeHead(match ? 200 : 404, { 'content-type': 'application/json' }).end(match ? JSON.stringify({ id: Number(match[1]) }) : '{}');
+    const url = request.url ?? '';
+    const one = /^\/api\/pokemon\/(\d+)$/.exec(url);
+    const body = url === '/health' ? { status: 'ok' } : url === '/api/pokemon' ? [{ id: 1, name: 'bulbasaur' }] : one ? { id: Number(one[1]) } : undefined;
+    response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
   });
   await new Promise<void>((resolve, reject) => pokeApi.once('error', reject).listen(8080, '127.0.0.1', resolve));
 });
@@ -108,4 +110,10 @@ describe.each(TEST_BACKENDS)('the sequential examples on %s', (_name, create) =>
   it('twerk-pokemon-shell-100.yaml fetches its 100 Pokémon', async () => {
     expect(await run('twerk-pokemon-shell-100.yaml')).toMatchObject({ state: 'COMPLETED', position: 100 });
   }, 60_000);
+
+  it.each(['bash-pipeline.yaml', 'bash-ci-pipeline.yaml', 'bash-ci-demo.yaml', 'pokemon-benchmark.yaml', 'twerk-chaos-engineering.yaml', 'twerk-massive-parallel.yaml'])('%s completes', async (name) => {
+    const job = await run(name);
+    expect(job.error ?? '').toBe('');
+    expect(job.state).toBe('COMPLETED');
+  }, 90_000);
 });
