@@ -82,7 +82,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   for (const [queue, concurrency] of Object.entries(options.queues)) {
     const name = QUEUES.work(queue);
     await broker.ensureQueue(name, { retryLimit: 5, expireInSeconds: 24 * 60 * 60 });
-    await broker.consume<WorkItem>(name, { batchSize: 1, concurrency }, async (jobs) => {
+    // Batches of up to `concurrency` tasks run side by side; a full batch makes pg-boss fetch the next at
+    // once (burst) instead of waiting for a wake-up, which a backlog (a fan-out) would not send again.
+    await broker.consume<WorkItem>(name, { batchSize: concurrency, concurrency: 1 }, async (jobs) => {
       await Promise.all(jobs.map((job) => runOne(job.data)));
     });
   }
