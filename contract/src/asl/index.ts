@@ -1,5 +1,32 @@
-export { awsMachineSchema, AWS_COMPARISONS, TWERK_TASK_RESOURCE, type AwsMachine } from './aws-dialect.ts';
-export { twerkMachineSchema, type TwerkMachine } from './twerk-dialect.ts';
-export { ALL_ERRORS, normalizeErrorName, type Catcher, type ChoiceCondition, type ChoiceRule, type Machine, type MachineDialect, type MachineState, type Retrier } from './model.ts';
+/**
+ * Amazon States Language: Twerk's camelCase dialect and standard AWS ASL, both normalized to one
+ * `Machine` model and validated with every problem reported in the user's own spelling.
+ */
+export { awsMachineSchema, awsBranchSchema, awsItemProcessorSchema, awsChoiceRuleSchema, AWS_COMPARISONS, AWS_STATE_TYPES, TWERK_TASK_RESOURCE, type AwsMachine } from './aws-dialect.ts';
+export { twerkMachineSchema, TWERK_STATE_TYPES, type TwerkMachine } from './twerk-dialect.ts';
+export {
+  ALL_ERRORS,
+  normalizeErrorName,
+  PREDEFINED_ERRORS,
+  RETRY_DEFAULTS,
+  STATE_TYPES,
+  type Catcher,
+  type ChoiceCondition,
+  type ChoiceRule,
+  type ChoiceState,
+  type FailState,
+  type Machine,
+  type MachineDialect,
+  type MachineState,
+  type MapState,
+  type ParallelState,
+  type PassState,
+  type Retrier,
+  type StateType,
+  type SucceedState,
+  type TaskState,
+  type WaitState,
+} from './model.ts';
 export { isMachineDocument, machineDialectOf, parseMachine } from './parse.ts';
+export { MAX_STATE_NAME_LENGTH } from './rules.ts';
 export { validateMachine } from './validate.ts';

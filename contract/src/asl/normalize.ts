@@ -1,34 +1,46 @@
-/** From either dialect's validated document to the one model. */
-import type { AwsChoiceRule, AwsMachine, AwsState } from './aws-dialect.ts';
-import { normalizeErrorName, type Catcher, type ChoiceCondition, type Machine, type MachineDialect, type MachineState, type Retrier } from './model.ts';
+/**
+ * From either dialect's validated document to the one model. Only called on data the dialect's schema
+ * accepted, so the shape rules (one of Next/End, one Wait field, a Map processor, …) already hold.
+ */
+import type { AwsBranch, AwsChoiceRule, AwsMachine, AwsState } from './aws-dialect.ts';
+import { AWS_OPERATORS } from './aws-dialect.ts';
+import { normalizeErrorName, RETRY_DEFAULTS, type Catcher, type ChoiceCondition, type Machine, type MachineDialect, type MachineState, type Retrier } from './model.ts';
 import type { TwerkMachine, TwerkState } from './twerk-dialect.ts';
 
+/** Leaves absent fields out (rather than present and undefined), so models compare equal whichever dialect they came from. */
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }
 
 interface RetrierLike {
   readonly errorEquals: readonly string[];
-  readonly intervalSeconds?: number;
-  readonly maxAttempts?: number;
-  readonly backoffRate?: number;
-  readonly maxDelaySeconds?: number;
-  readonly jitterStrategy?: 'FULL' | 'NONE';
+  readonly intervalSeconds?: number | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly backoffRate?: number | undefined;
+  readonly maxDelaySeconds?: number | undefined;
+  readonly jitterStrategy?: 'FULL' | 'NONE' | undefined;
+}
+
+interface CatcherLike {
+  readonly errorEquals: readonly string[];
+  readonly next: string;
+  readonly resultPath?: string | null | undefined;
+  readonly assign?: Readonly<Record<string, unknown>> | undefined;
 }
 
 function retrier(input: RetrierLike, dialect: MachineDialect): Retrier {
   return defined({
     errorEquals: input.errorEquals.map((name) => normalizeErrorName(name, dialect)),
-    intervalSeconds: input.intervalSeconds ?? 1,
-    maxAttempts: input.maxAttempts ?? 3,
-    backoffRate: input.backoffRate ?? 2,
+    intervalSeconds: input.intervalSeconds ?? RETRY_DEFAULTS.intervalSeconds,
+    maxAttempts: input.maxAttempts ?? RETRY_DEFAULTS.maxAttempts,
+    backoffRate: input.backoffRate ?? RETRY_DEFAULTS.backoffRate,
     maxDelaySeconds: input.maxDelaySeconds,
-    jitterStrategy: input.jitterStrategy ?? 'NONE',
+    jitterStrategy: input.jitterStrategy ?? RETRY_DEFAULTS.jitterStrategy,
   });
 }
 
-function catcher(input: { errorEquals: readonly string[]; next: string; resultPath?: string | null }, dialect: MachineDialect): Catcher {
-  return defined({ errorEquals: input.errorEquals.map((name) => normalizeErrorName(name, dialect)), next: input.next, resultPath: input.resultPath });
+function catcher(input: CatcherLike, dialect: MachineDialect): Catcher {
+  return defined({ errorEquals: input.errorEquals.map((name) => normalizeErrorName(name, dialect)), next: input.next, resultPath: input.resultPath, assign: input.assign });
 }
 
 export function fromTwerk(machine: TwerkMachine): Machine {
@@ -37,37 +49,41 @@ export function fromTwerk(machine: TwerkMachine): Machine {
   return defined({ dialect: 'twerk' as const, comment: machine.comment, startAt: machine.startAt, states, timeoutSeconds: machine.timeout });
 }
 
-function twerkState(input: TwerkState): MachineState {
-  if (input.type === 'switch') return { type: 'switch' };
-  const state = input as Exclude<TwerkState, { type: 'switch' }>;
-  const base = { comment: state.comment, inputPath: 'inputPath' in state ? state.inputPath : undefined, outputPath: 'outputPath' in state ? state.outputPath : undefined };
+export function twerkState(state: TwerkState): MachineState {
+  const base = { comment: state.comment, inputPath: 'inputPath' in state ? state.inputPath : undefined, outputPath: 'outputPath' in state ? state.outputPath : undefined, assign: 'assign' in state ? state.assign : undefined };
+  const recovery = (retry: readonly RetrierLike[] | undefined, catches: readonly CatcherLike[] | undefined) => ({
+    retry: (retry ?? []).map((item) => retrier(item, 'twerk')),
+    catch: (catches ?? []).map((item) => catcher(item, 'twerk')),
+  });
   switch (state.type) {
     case 'task':
       return defined({
         ...base, type: 'task', image: state.image, run: state.run, env: state.env, var: state.var, timeoutSeconds: state.timeout, heartbeatSeconds: state.heartbeat,
-        retry: (state.retry ?? []).map((item) => retrier(item, 'twerk')), catch: (state.catch ?? []).map((item) => catcher(item, 'twerk')),
-        resultPath: state.resultPath, next: state.next, end: state.end,
+        ...recovery(state.retry, state.catch), resultPath: state.resultPath, next: state.next, end: state.end,
       });
     case 'pass':
       return defined({ ...base, type: 'pass', result: state.result, resultPath: state.resultPath, next: state.next, end: state.end });
     case 'choice':
-      return defined({ ...base, type: 'choice', choices: state.choices.map((rule) => ({ condition: { kind: 'expression', text: rule.condition } as const, next: rule.next })), default: state.default });
+      return defined({
+        ...base, type: 'choice',
+        choices: state.choices.map((rule) => defined({ condition: { kind: 'expression', text: rule.condition } as const, next: rule.next, assign: rule.assign })),
+        default: state.default,
+      });
     case 'wait':
       return defined({ ...base, type: 'wait', seconds: state.seconds, timestamp: state.timestamp, secondsPath: state.seconds_path, timestampPath: state.timestamp_path, next: state.next, end: state.end });
     case 'succeed':
       return defined({ ...base, type: 'succeed' });
     case 'fail':
-      return defined({ comment: state.comment, type: 'fail', error: state.error, cause: state.cause });
+      return defined({ type: 'fail', comment: state.comment, error: state.error, cause: state.cause });
     case 'parallel':
       return defined({
-        ...base, type: 'parallel', branches: state.branches.map(fromTwerk), retry: (state.retry ?? []).map((item) => retrier(item, 'twerk')),
-        catch: (state.catch ?? []).map((item) => catcher(item, 'twerk')), resultPath: state.resultPath, next: state.next, end: state.end,
+        ...base, type: 'parallel', branches: state.branches.map(fromTwerk), failFast: state.failFast, ...recovery(state.retry, state.catch),
+        resultPath: state.resultPath, next: state.next, end: state.end,
       });
     case 'map':
       return defined({
         ...base, type: 'map', itemsPath: state.itemsPath, itemProcessor: fromTwerk(state.itemProcessor), maxConcurrency: state.maxConcurrency,
-        toleratedFailurePercentage: state.toleratedFailurePercentage, retry: (state.retry ?? []).map((item) => retrier(item, 'twerk')),
-        catch: (state.catch ?? []).map((item) => catcher(item, 'twerk')), resultPath: state.resultPath, next: state.next, end: state.end,
+        toleratedFailurePercentage: state.toleratedFailurePercentage, ...recovery(state.retry, state.catch), resultPath: state.resultPath, next: state.next, end: state.end,
       });
   }
 }
@@ -77,46 +93,74 @@ function awsCondition(rule: AwsChoiceRule): ChoiceCondition {
   if (rule.And !== undefined) return { kind: 'and', conditions: rule.And.map(awsCondition) };
   if (rule.Or !== undefined) return { kind: 'or', conditions: rule.Or.map(awsCondition) };
   if (rule.Not !== undefined) return { kind: 'not', condition: awsCondition(rule.Not) };
-  const operator = Object.keys(rule).find((key) => !['Variable', 'Next', 'Comment'].includes(key))!;
-  return { kind: 'compare', variable: rule.Variable!, operator, value: rule[operator] };
+  // The schema allows exactly one operator together with Variable.
+  const operator = AWS_OPERATORS.find((key) => rule[key] !== undefined) ?? '';
+  return { kind: 'compare', variable: rule.Variable ?? '$', operator, value: rule[operator] };
 }
 
 export function fromAws(machine: AwsMachine): Machine {
-  const states: Record<string, MachineState> = {};
-  for (const [name, state] of Object.entries(machine.States)) states[name] = awsState(state);
-  return defined({ dialect: 'aws' as const, comment: machine.Comment, startAt: machine.StartAt, states, timeoutSeconds: machine.TimeoutSeconds });
+  return defined({ ...awsScope(machine), timeoutSeconds: machine.TimeoutSeconds, version: machine.Version });
 }
 
-function awsState(state: AwsState): MachineState {
-  const base = { comment: state.Comment, inputPath: 'InputPath' in state ? state.InputPath : undefined, outputPath: 'OutputPath' in state ? state.OutputPath : undefined };
-  const retries = (items: readonly { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: 'FULL' | 'NONE' }[] | undefined): Retrier[] =>
-    (items ?? []).map((item) => retrier({ errorEquals: item.ErrorEquals, intervalSeconds: item.IntervalSeconds, maxAttempts: item.MaxAttempts, backoffRate: item.BackoffRate, maxDelaySeconds: item.MaxDelaySeconds, jitterStrategy: item.JitterStrategy }, 'aws'));
-  const catches = (items: readonly { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[] | undefined): Catcher[] =>
-    (items ?? []).map((item) => catcher({ errorEquals: item.ErrorEquals, next: item.Next, resultPath: item.ResultPath }, 'aws'));
+function awsScope(machine: AwsBranch): Machine {
+  const states: Record<string, MachineState> = {};
+  for (const [name, state] of Object.entries(machine.States)) states[name] = awsState(state);
+  return defined({ dialect: 'aws' as const, comment: machine.Comment, startAt: machine.StartAt, states });
+}
+
+type AwsRetrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: 'FULL' | 'NONE' };
+type AwsCatcher = { ErrorEquals: string[]; Next: string; ResultPath?: string | null; Assign?: Record<string, unknown> };
+
+function awsRecovery(retry: readonly AwsRetrier[] | undefined, catches: readonly AwsCatcher[] | undefined): { retry: Retrier[]; catch: Catcher[] } {
+  return {
+    retry: (retry ?? []).map((item) =>
+      retrier({ errorEquals: item.ErrorEquals, intervalSeconds: item.IntervalSeconds, maxAttempts: item.MaxAttempts, backoffRate: item.BackoffRate, maxDelaySeconds: item.MaxDelaySeconds, jitterStrategy: item.JitterStrategy }, 'aws'),
+    ),
+    catch: (catches ?? []).map((item) => catcher({ errorEquals: item.ErrorEquals, next: item.Next, resultPath: item.ResultPath, assign: item.Assign }, 'aws')),
+  };
+}
+
+export function awsState(state: AwsState): MachineState {
+  const base = {
+    comment: state.Comment,
+    inputPath: 'InputPath' in state ? state.InputPath : undefined,
+    outputPath: 'OutputPath' in state ? state.OutputPath : undefined,
+    assign: 'Assign' in state ? state.Assign : undefined,
+  };
   switch (state.Type) {
     case 'Task':
       return defined({
         ...base, type: 'task', image: state.Parameters.image, run: state.Parameters.run, env: state.Parameters.env, var: state.Parameters.var,
-        timeoutSeconds: state.TimeoutSeconds, heartbeatSeconds: state.HeartbeatSeconds, retry: retries(state.Retry), catch: catches(state.Catch),
-        resultPath: state.ResultPath, next: state.Next, end: state.End,
+        timeoutSeconds: state.TimeoutSeconds, heartbeatSeconds: state.HeartbeatSeconds, ...awsRecovery(state.Retry, state.Catch),
+        resultSelector: state.ResultSelector, resultPath: state.ResultPath, next: state.Next, end: state.End,
       });
     case 'Pass':
-      return defined({ ...base, type: 'pass', result: state.Result, resultPath: state.ResultPath, next: state.Next, end: state.End });
+      return defined({ ...base, type: 'pass', result: state.Result, parameters: state.Parameters, resultPath: state.ResultPath, next: state.Next, end: state.End });
     case 'Choice':
-      return defined({ ...base, type: 'choice', choices: state.Choices.map((rule) => ({ condition: awsCondition(rule), next: rule.Next! })), default: state.Default });
+      return defined({
+        ...base, type: 'choice',
+        // Every top-level rule has Next (the Choice state's refinement requires it).
+        choices: state.Choices.map((rule) => defined({ condition: awsCondition(rule), next: rule.Next ?? '', assign: rule.Assign })),
+        default: state.Default,
+      });
     case 'Wait':
       return defined({ ...base, type: 'wait', seconds: state.Seconds, timestamp: state.Timestamp, secondsPath: state.SecondsPath, timestampPath: state.TimestampPath, next: state.Next, end: state.End });
     case 'Succeed':
       return defined({ ...base, type: 'succeed' });
     case 'Fail':
-      return defined({ comment: state.Comment, type: 'fail', error: state.Error, cause: state.Cause });
+      return defined({ type: 'fail', comment: state.Comment, error: state.Error, cause: state.Cause, errorPath: state.ErrorPath, causePath: state.CausePath });
     case 'Parallel':
-      return defined({ ...base, type: 'parallel', branches: state.Branches.map(fromAws), retry: retries(state.Retry), catch: catches(state.Catch), resultPath: state.ResultPath, next: state.Next, end: state.End });
-    case 'Map': {
-      const processor = state.ItemProcessor ?? state.Iterator;
       return defined({
-        ...base, type: 'map', itemsPath: state.ItemsPath, itemProcessor: processor === undefined ? undefined : fromAws(processor), maxConcurrency: state.MaxConcurrency,
-        toleratedFailurePercentage: state.ToleratedFailurePercentage, retry: retries(state.Retry), catch: catches(state.Catch), resultPath: state.ResultPath, next: state.Next, end: state.End,
+        ...base, type: 'parallel', branches: state.Branches.map(awsScope), parameters: state.Parameters, ...awsRecovery(state.Retry, state.Catch),
+        resultSelector: state.ResultSelector, resultPath: state.ResultPath, next: state.Next, end: state.End,
+      });
+    case 'Map': {
+      // The Map refinement requires exactly one of ItemProcessor and its legacy name Iterator.
+      const processor = state.ItemProcessor ?? state.Iterator ?? { StartAt: '', States: {} };
+      return defined({
+        ...base, type: 'map', itemsPath: state.ItemsPath, itemProcessor: awsScope(processor), itemSelector: state.ItemSelector ?? state.Parameters,
+        maxConcurrency: state.MaxConcurrency, toleratedFailurePercentage: state.ToleratedFailurePercentage, ...awsRecovery(state.Retry, state.Catch),
+        resultSelector: state.ResultSelector, resultPath: state.ResultPath, next: state.Next, end: state.End,
       });
     }
   }

@@ -1,126 +1,146 @@
 /**
- * What a schema cannot say about a machine: transitions name real states, every state is reachable,
- * terminals are terminal, Retry/Catch lists are well-formed (`States.ALL` alone and last), Wait has one
- * duration, heartbeats are shorter than timeouts. Rules apply in every scope (Parallel branches and Map
- * processors are machines of their own). Paths are spelled the way the user wrote the document.
+ * The rules that span states, which no per-state schema can check: `startAt` and every transition
+ * (`next`, choice rules, `default`, catchers) name a state of the same scope, every state is reachable
+ * from `startAt`, and some reachable state ends the execution. Loops are legal ASL and are not
+ * reported. Parallel branches and Map processors are scopes of their own, checked the same way.
+ *
+ * A state whose own fields are invalid still takes part (its name exists, the transitions it spells
+ * are followed), so one document gets all of its problems reported at once, not the schema's first.
+ * Paths are spelled the way the user wrote the document.
  */
 import { fieldError, type FieldError, type PathSegment } from '../errors.ts';
-import { ALL_ERRORS, type Catcher, type Machine, type MachineDialect, type MachineState, type Retrier } from './model.ts';
+import type { Machine, MachineDialect, MachineState } from './model.ts';
+import { AT_LEAST_ONE_STATE } from './rules.ts';
 
-const AWS_SPELLING: Readonly<Record<string, string>> = {
-  timeoutSeconds: 'TimeoutSeconds',
-  heartbeatSeconds: 'HeartbeatSeconds',
-  itemProcessor: 'ItemProcessor',
-};
-const TWERK_SPELLING: Readonly<Record<string, string>> = {
-  timeoutSeconds: 'timeout',
-  heartbeatSeconds: 'heartbeat',
-  secondsPath: 'seconds_path',
-  timestampPath: 'timestamp_path',
-};
-
-function spell(dialect: MachineDialect, key: string): string {
-  if (dialect === 'twerk') return TWERK_SPELLING[key] ?? key;
-  return AWS_SPELLING[key] ?? key[0]!.toUpperCase() + key.slice(1);
+/** A transition out of a state, with its path inside the state in the user's spelling. */
+interface Edge {
+  readonly target: string;
+  readonly path: readonly PathSegment[];
 }
 
-function targets(state: MachineState): { target: string; path: PathSegment[] }[] {
-  const out: { target: string; path: PathSegment[] }[] = [];
-  if ('next' in state && state.next !== undefined) out.push({ target: state.next, path: ['next'] });
+/** A state as these rules see it: parsed into the model, or (its own fields invalid) only the transitions its document spells. */
+export type ScopeState = { readonly parsed: MachineState; readonly raw?: unknown } | { readonly parsed?: undefined; readonly edges: readonly Edge[] };
+
+export interface Scope {
+  readonly dialect: MachineDialect;
+  /** Undefined when the document's own startAt is missing or not a name (the schema reports that). */
+  readonly startAt: string | undefined;
+  readonly states: ReadonlyMap<string, ScopeState>;
+}
+
+/** A model key as the dialect spells it (the Twerk dialect's keys are the model's). */
+export function spell(dialect: MachineDialect, key: string): string {
+  return dialect === 'twerk' ? key : key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+/** The cross-state rules for a machine built in code (the SDK); documents go through `parseMachine`. */
+export function validateMachine(machine: Machine): FieldError[] {
+  return validateScope(scopeOf(machine, undefined), []);
+}
+
+function scopeOf(machine: Machine, raw: unknown): Scope {
+  const rawStates = field(raw, spell(machine.dialect, 'states'));
+  const states = new Map<string, ScopeState>();
+  for (const [name, state] of Object.entries(machine.states)) states.set(name, { parsed: state, raw: field(rawStates, name) });
+  return { dialect: machine.dialect, startAt: machine.startAt, states };
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function parsedEdges(state: MachineState, dialect: MachineDialect): Edge[] {
+  const key = (name: string): string => spell(dialect, name);
+  const edges: Edge[] = [];
+  if ('next' in state && state.next !== undefined) edges.push({ target: state.next, path: [key('next')] });
   if (state.type === 'choice') {
-    state.choices.forEach((rule, index) => out.push({ target: rule.next, path: ['choices', index, 'next'] }));
-    if (state.default !== undefined) out.push({ target: state.default, path: ['default'] });
+    state.choices.forEach((rule, index) => edges.push({ target: rule.next, path: [key('choices'), index, key('next')] }));
+    if (state.default !== undefined) edges.push({ target: state.default, path: [key('default')] });
   }
-  if ('catch' in state) state.catch.forEach((rule, index) => out.push({ target: rule.next, path: ['catch', index, 'next'] }));
-  return out;
+  if ('catch' in state) state.catch.forEach((rule, index) => edges.push({ target: rule.next, path: [key('catch'), index, key('next')] }));
+  return edges;
 }
 
-export function validateMachine(machine: Machine, base: readonly PathSegment[] = []): FieldError[] {
+/** The transitions an invalid state's document spells, as far as they can be read. */
+export function rawEdges(raw: unknown, dialect: MachineDialect): Edge[] {
+  const key = (name: string): string => spell(dialect, name);
+  const edges: Edge[] = [];
+  const name = (value: unknown, path: PathSegment[]): void => {
+    if (typeof value === 'string') edges.push({ target: value, path });
+  };
+  name(field(raw, key('next')), [key('next')]);
+  name(field(raw, key('default')), [key('default')]);
+  for (const list of ['choices', 'catch']) {
+    const rules = field(raw, key(list));
+    if (Array.isArray(rules)) rules.forEach((rule: unknown, index) => name(field(rule, key('next')), [key(list), index, key('next')]));
+  }
+  return edges;
+}
+
+function quoteList(names: readonly string[]): string {
+  const shown = names.slice(0, 10).map((name) => JSON.stringify(name));
+  return names.length > shown.length ? `${shown.join(', ')}, …` : shown.join(', ');
+}
+
+export function validateScope(scope: Scope, base: readonly PathSegment[]): FieldError[] {
+  const { dialect, startAt, states } = scope;
   const errors: FieldError[] = [];
-  const { dialect } = machine;
-  const at = (...segments: PathSegment[]): PathSegment[] => [...base, ...segments.map((segment) => (typeof segment === 'string' ? spell(dialect, segment) : segment))];
-  const report = (path: PathSegment[], message: string): void => void errors.push(fieldError(path, message));
-  const names = Object.keys(machine.states);
+  const report = (path: readonly PathSegment[], message: string): void => void errors.push(fieldError([...base, ...path], message));
+  const statesKey = spell(dialect, 'states');
+  const startAtKey = spell(dialect, 'startAt');
+  const names = [...states.keys()];
 
   if (names.length === 0) {
-    report(at('states'), 'must have at least one state');
+    report([statesKey], AT_LEAST_ONE_STATE);
     return errors;
   }
-  if (!(machine.startAt in machine.states)) report(at('startAt'), `names no state: "${machine.startAt}" is not one of ${names.map((name) => `"${name}"`).join(', ')}`);
+  if (startAt !== undefined && !states.has(startAt)) report([startAtKey], `names no state: ${JSON.stringify(startAt)} is not one of ${quoteList(names)}`);
 
-  for (const [name, state] of Object.entries(machine.states)) {
-    const statePath = (...segments: PathSegment[]): PathSegment[] => [...at('states'), name, ...segments.map((segment) => (typeof segment === 'string' ? spell(dialect, segment) : segment))];
-    if (state.type === 'switch') {
-      report(statePath('type'), 'switch states are not supported: use a choice state with conditions');
-      continue;
-    }
-    if ('end' in state || 'next' in state || ['task', 'pass', 'wait', 'parallel', 'map'].includes(state.type)) {
-      const hasNext = 'next' in state && state.next !== undefined;
-      const hasEnd = 'end' in state && state.end === true;
-      if (hasNext && hasEnd) report(statePath('next'), `cannot be combined with ${spell(dialect, 'end')}: a state either moves on or ends`);
-      else if (!hasNext && !hasEnd) report(statePath(), `needs ${spell(dialect, 'next')} or ${spell(dialect, 'end')}: true`);
-    }
-    for (const { target, path } of targets(state)) {
-      if (!(target in machine.states)) report(statePath(...path), `names no state: "${target}"`);
-    }
-    if ('retry' in state) validateRetry(state.retry, (...segments) => statePath('retry', ...segments), report, dialect);
-    if ('catch' in state) validateCatch(state.catch, (...segments) => statePath('catch', ...segments), report, dialect);
-    if (state.type === 'task' && state.heartbeatSeconds !== undefined && state.timeoutSeconds !== undefined && state.heartbeatSeconds >= state.timeoutSeconds) {
-      report(statePath('heartbeatSeconds'), `must be less than ${spell(dialect, 'timeoutSeconds')} (${state.timeoutSeconds})`);
-    }
-    if (state.type === 'wait') {
-      const given = (['seconds', 'timestamp', 'secondsPath', 'timestampPath'] as const).filter((key) => state[key] !== undefined).map((key) => spell(dialect, key));
-      if (given.length !== 1) {
-        report(statePath(), given.length === 0 ? `needs one of ${['seconds', 'timestamp', 'secondsPath', 'timestampPath'].map((key) => spell(dialect, key)).join(', ')}` : `takes only one of ${given.join(', ')}`);
-      }
-    }
-    if (state.type === 'parallel') state.branches.forEach((branch, index) => errors.push(...validateMachine(branch, statePath('branches', index))));
-    if (state.type === 'map') {
-      if (state.itemProcessor === undefined) report(statePath('itemProcessor'), 'is required');
-      else errors.push(...validateMachine(state.itemProcessor, statePath('itemProcessor')));
-    }
+  const edgesOf = new Map<string, Edge[]>();
+  for (const [name, entry] of states) {
+    const edges = entry.parsed === undefined ? [...entry.edges] : parsedEdges(entry.parsed, dialect);
+    edgesOf.set(name, edges);
+    for (const edge of edges) if (!states.has(edge.target)) report([statesKey, name, ...edge.path], `names no state: ${JSON.stringify(edge.target)}`);
+    if (entry.parsed !== undefined) errors.push(...nestedScopes(entry.parsed, entry.raw, dialect, [...base, statesKey, name]));
   }
 
-  if (machine.startAt in machine.states) {
-    const reached = new Set<string>([machine.startAt]);
-    const queue = [machine.startAt];
-    while (queue.length > 0) {
-      const state = machine.states[queue.shift()!]!;
-      for (const { target } of targets(state)) {
-        if (target in machine.states && !reached.has(target)) {
-          reached.add(target);
-          queue.push(target);
-        }
+  if (startAt === undefined || !states.has(startAt)) return errors;
+  const reached = new Set<string>([startAt]);
+  const queue = [startAt];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const { target } of edgesOf.get(next) ?? []) {
+      if (states.has(target) && !reached.has(target)) {
+        reached.add(target);
+        queue.push(target);
       }
     }
-    for (const name of names) if (!reached.has(name)) report([...at('states'), name], `is unreachable from ${spell(dialect, 'startAt')} "${machine.startAt}"`);
-    const terminal = [...reached].some((name) => {
-      const state = machine.states[name]!;
-      return state.type === 'succeed' || state.type === 'fail' || ('end' in state && state.end === true);
-    });
-    if (!terminal) report(at('states'), 'no reachable state ends the execution: add a succeed or fail state, or end: true');
+  }
+  for (const name of names) if (!reached.has(name)) report([statesKey, name], `is unreachable from ${startAtKey} ${JSON.stringify(startAt)}`);
+
+  // An invalid state might be the one that ends; only say "never ends" when every reachable state is known.
+  const reachable = [...reached].map((name) => states.get(name));
+  const known = reachable.every((entry) => entry?.parsed !== undefined);
+  const ends = reachable.some((entry) => entry?.parsed !== undefined && isTerminal(entry.parsed));
+  if (known && !ends) {
+    report([statesKey], `no reachable state ends the execution: add a ${spell(dialect, 'succeed')} or ${spell(dialect, 'fail')} state, or ${spell(dialect, 'end')}: true`);
   }
   return errors;
 }
 
-type Report = (path: PathSegment[], message: string) => void;
-
-function validateErrorList(list: readonly string[], path: (...segments: PathSegment[]) => PathSegment[], report: Report, dialect: MachineDialect): void {
-  const all = list.indexOf(ALL_ERRORS);
-  if (all >= 0 && list.length > 1) report(path('errorEquals'), `${dialect === 'aws' ? ALL_ERRORS : 'all'} must appear alone`);
+function isTerminal(state: MachineState): boolean {
+  return state.type === 'succeed' || state.type === 'fail' || ('end' in state && state.end === true);
 }
 
-function validateRetry(retry: readonly Retrier[], path: (...segments: PathSegment[]) => PathSegment[], report: Report, dialect: MachineDialect): void {
-  retry.forEach((rule, index) => {
-    validateErrorList(rule.errorEquals, (...segments) => path(index, ...segments), report, dialect);
-    if (rule.errorEquals.includes(ALL_ERRORS) && index !== retry.length - 1) report(path(index, 'errorEquals'), `a retrier for ${dialect === 'aws' ? ALL_ERRORS : 'all'} must be the last one`);
-    if (rule.maxDelaySeconds !== undefined && rule.maxDelaySeconds <= rule.intervalSeconds) report(path(index, 'maxDelaySeconds'), `must be greater than ${spell(dialect, 'intervalSeconds')} (${rule.intervalSeconds})`);
-  });
-}
-
-function validateCatch(catchers: readonly Catcher[], path: (...segments: PathSegment[]) => PathSegment[], report: Report, dialect: MachineDialect): void {
-  catchers.forEach((rule, index) => {
-    validateErrorList(rule.errorEquals, (...segments) => path(index, ...segments), report, dialect);
-    if (rule.errorEquals.includes(ALL_ERRORS) && index !== catchers.length - 1) report(path(index, 'errorEquals'), `a catcher for ${dialect === 'aws' ? ALL_ERRORS : 'all'} must be the last one`);
-  });
+function nestedScopes(state: MachineState, raw: unknown, dialect: MachineDialect, path: readonly PathSegment[]): FieldError[] {
+  if (state.type === 'parallel') {
+    const key = spell(dialect, 'branches');
+    const rawBranches = field(raw, key);
+    return state.branches.flatMap((branch, index) => validateScope(scopeOf(branch, Array.isArray(rawBranches) ? rawBranches[index] : undefined), [...path, key, index]));
+  }
+  if (state.type === 'map') {
+    // AWS still accepts the processor's legacy name, Iterator; report under the name the user wrote.
+    const key = dialect === 'aws' && field(raw, 'Iterator') !== undefined ? 'Iterator' : spell(dialect, 'itemProcessor');
+    return validateScope(scopeOf(state.itemProcessor, field(raw, key)), [...path, key]);
+  }
+  return [];
 }
