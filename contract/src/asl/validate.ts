@@ -117,9 +117,11 @@ export function validateScope(scope: Scope, base: readonly PathSegment[]): Field
   }
   for (const name of names) if (!reached.has(name)) report([statesKey, name], `is unreachable from ${startAtKey} ${JSON.stringify(startAt)}`);
 
-  // An invalid state might be the one that ends; only say "never ends" when every reachable state is known.
+  // Only say "never ends" when the whole reachable graph is known: an invalid state might be the one that
+  // ends, and a transition to a missing state (already reported) was presumably meant to lead to an end.
   const reachable = [...reached].map((name) => states.get(name));
-  const known = reachable.every((entry) => entry?.parsed !== undefined);
+  const dangling = [...reached].some((name) => (edgesOf.get(name) ?? []).some((edge) => !states.has(edge.target)));
+  const known = !dangling && reachable.every((entry) => entry?.parsed !== undefined);
   const ends = reachable.some((entry) => entry?.parsed !== undefined && isTerminal(entry.parsed));
   if (known && !ends) {
     report([statesKey], `no reachable state ends the execution: add a ${spell(dialect, 'succeed')} or ${spell(dialect, 'fail')} state, or ${spell(dialect, 'end')}: true`);
