@@ -50,7 +50,16 @@ function typeMessage(state: unknown, dialect: MachineDialect): string {
       return `must be ${JSON.stringify(sameLetters)}: ${dialect === 'aws' ? 'state types are capitalized in AWS ASL' : "state types are lowercase in Twerk's dialect"}`;
     }
   }
-  return `must be one of ${list} (got ${JSON.stringify(value) ?? String(value)})`;
+  return `must be one of ${list} (got ${show(value)})`;
+}
+
+/** A value as JSON, for messages; trees built in code may hold values JSON cannot show (bigint, symbols). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
 }
 
 const NATIVE_TASK_FIELDS = new Set(['image', 'run', 'env', 'var']);

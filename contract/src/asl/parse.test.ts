@@ -264,7 +264,7 @@ describe('parseMachine', () => {
 
   it('never throws, and answers every invalid document with at least one located error', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), machineLike, fc.anything()), (tree) => {
+      fc.property(fc.oneof(fc.jsonValue(), machineLike, fc.anything({ withBigInt: true, withNullPrototype: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true })), (tree) => {
         const result = parseMachine(tree);
         if (!result.ok) {
           expect(result.error.errors.length).toBeGreaterThan(0);
@@ -273,6 +273,27 @@ describe('parseMachine', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('refuses trees built in code that refer to themselves or nest beyond any real machine, instead of overflowing the stack', () => {
+    const branch: Record<string, unknown> = { startAt: 'A' };
+    branch['states'] = { A: { type: 'parallel', branches: [branch], end: true } };
+    const cyclic = parseMachine(branch);
+    expect(cyclic.ok ? undefined : cyclic.error.errors).toEqual([{ path: '', message: 'a state machine cannot contain itself (the document refers back to one of its own parts)' }]);
+
+    let deep: unknown = { startAt: 'A', states: { A: { type: 'succeed' } } };
+    for (let level = 0; level < 100; level++) deep = { startAt: 'P', states: { P: { type: 'parallel', branches: [deep], end: true } } };
+    const tooDeep = parseMachine(deep);
+    expect(tooDeep.ok ? undefined : tooDeep.error.errors).toEqual([{ path: '', message: 'a state machine may nest at most 256 levels deep' }]);
+
+    // Shared (not cyclic) parts are fine: YAML aliases produce them.
+    const shared = { startAt: 'A', states: { A: { type: 'succeed' } } };
+    expect(parseMachine({ startAt: 'P', states: { P: { type: 'parallel', branches: [shared, shared], end: true } } }).ok).toBe(true);
+  });
+
+  it('describes values JSON cannot show', () => {
+    const result = parseMachine({ startAt: 'A', states: { A: { type: 10n } } });
+    expect(result.ok ? undefined : result.error.errors).toEqual([{ path: 'states.A.type', message: 'must be one of "task", "pass", "choice", "wait", "succeed", "fail", "parallel", "map" (got bigint)' }]);
   });
 
   it('accepts any well-formed machine in either dialect, to the same model, and the exported schemas agree', () => {

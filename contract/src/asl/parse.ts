@@ -35,6 +35,8 @@ export function parseMachine(tree: unknown): Result<Machine, ContractError> {
   if (dialect === undefined) {
     return err(contractError([{ path: '', message: 'a state machine must be a mapping with startAt and states (or StartAt and States)' }]));
   }
+  const shape = shapeProblem(tree);
+  if (shape !== undefined) return err(contractError([{ path: '', message: shape }]));
   const schema: ZodTypeAny = dialect === 'aws' ? awsMachineSchema : twerkMachineSchema;
   const parsed = schema.safeParse(tree);
   const errors: FieldError[] = parsed.success ? [] : machineIssuesToFieldErrors(parsed.error.issues, schema, tree, dialect);
@@ -67,4 +69,42 @@ function parseState(raw: unknown, dialect: MachineDialect): ScopeState {
   }
   const state = twerkStateSchema.safeParse(raw);
   return state.success ? { parsed: twerkState(state.data), raw } : { edges: rawEdges(raw, dialect) };
+}
+
+/** Deep enough for any real machine (each nested branch costs about four levels), shallow enough for the call stack. */
+export const MAX_MACHINE_DEPTH = 256;
+
+/**
+ * Trees from YAML are bounded by the document reader, but a tree built in code can be as deep as it
+ * likes, or refer to itself, and the recursive schemas would then exhaust the stack. Checked first, in
+ * one pass (shared subtrees are measured once), so parseMachine keeps its promise never to throw.
+ */
+function shapeProblem(tree: unknown): string | undefined {
+  const height = new Map<object, number>();
+  const open = new Set<object>();
+  let problem: string | undefined;
+  const measure = (value: unknown, depth: number): number => {
+    if (problem !== undefined || value === null || typeof value !== 'object') return 0;
+    const known = height.get(value);
+    if (known !== undefined) {
+      if (depth + known > MAX_MACHINE_DEPTH + 1) problem = `a state machine may nest at most ${MAX_MACHINE_DEPTH} levels deep`;
+      return known;
+    }
+    if (open.has(value)) {
+      problem = 'a state machine cannot contain itself (the document refers back to one of its own parts)';
+      return 0;
+    }
+    if (depth > MAX_MACHINE_DEPTH) {
+      problem = `a state machine may nest at most ${MAX_MACHINE_DEPTH} levels deep`;
+      return 0;
+    }
+    open.add(value);
+    let deepest = 0;
+    for (const child of Object.values(value)) deepest = Math.max(deepest, measure(child, depth + 1));
+    open.delete(value);
+    height.set(value, deepest + 1);
+    return deepest + 1;
+  };
+  measure(tree, 0);
+  return problem;
 }
