@@ -123,6 +123,15 @@ describe('reading jobs and tasks', () => {
   });
 });
 
+describe('sub-job secrets', () => {
+  it('are hidden in the definition and in the task record', async () => {
+    const answer = await call('POST', '/jobs?wait=true', 'name: parent\ntasks:\n  - name: child\n    subjob:\n      name: child job\n      secrets: {key: literal-sub-secret}\n      tasks: [{ name: t, run: "true" }]\n');
+    expect(answer.body).toMatchObject({ state: 'COMPLETED' });
+    expect(JSON.stringify(answer.body)).not.toContain('literal-sub-secret');
+    expect(JSON.stringify((await call('GET', `/jobs/${answer.body?.['id']}`)).body)).not.toContain('literal-sub-secret');
+  }, 30_000);
+});
+
 describe('controlling jobs', () => {
   it('cancels a running job, refuses to delete it while active, and restarts it', async () => {
     const submitted = await call('POST', '/jobs', 'name: long\ntasks:\n  - name: wait\n    run: sleep 30\n');

@@ -29,12 +29,15 @@ export class Redactor {
     return out;
   }
 
-  /** A JSON tree with every string redacted (task definitions, context). */
-  tree(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.tree(item));
+  /**
+   * A JSON tree with every string redacted (task definitions, context). Under a key that looks secret —
+   * a `secrets` map of a sub-job, a `password` — every string is hidden, whatever its value.
+   */
+  tree(value: unknown, hidden = false): unknown {
+    if (typeof value === 'string') return hidden ? REDACTED : this.text(value);
+    if (Array.isArray(value)) return value.map((item) => this.tree(item, hidden));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, typeof item === 'string' && SECRET_KEY.test(key) ? REDACTED : this.tree(item)]));
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.tree(item, hidden || SECRET_KEY.test(key))]));
     }
     return value;
   }

@@ -1,7 +1,7 @@
 /**
  * The coordinator: every transition of a job and its tasks happens here, in one transaction with the
  * messages it causes, and every handler is idempotent — a redelivered message finds the state already
- * moved and does nothing (DESIGN "Data flow" 2–5). Sequential jobs; composites come next.
+ * moved and does nothing (DESIGN "Data flow" 2–5). Sequential tasks, parallel, each and sub-jobs.
  */
 import { createEnvironment, eachBindings, evaluateExpression, evaluateTask, evaluateTemplate, fromValue, isSkipped, type JobDocument, type TaskDocument } from '@twerk/contract';
 import type { Broker } from '../broker/broker.ts';
