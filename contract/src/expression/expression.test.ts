@@ -227,6 +227,11 @@ describe('robustness', () => {
     );
   });
 
+  it('rejects radix literals with digits of another base', () => {
+    for (const text of ['0oe', '0o8', '0b2', '0xg', '0x']) expect(failure(text)).toBe('syntax');
+    expect(value('0o17 + 0b11 + 0x1e')).toBe('int 48');
+  });
+
   it('never throws on random token soup', () => {
     const token = fc.constantFrom('1', '2.5', '"s"', 'inputs', '.', 'name', '(', ')', '[', ']', '{', '}', ',', ':', '?', '??', '?.', '+', '-', '*', '/', '%', '**', '==', '<', 'and', 'not', 'in', '#', 'map', 'filter', '|', 'let', 'x', '=', ';', '..', 'nil', 'true', 'if', 'else');
     fc.assert(

@@ -181,7 +181,8 @@ function scanNumber(source: string, start: number): { end: number; bad: boolean 
     run();
   }
   if (source[index] === 'e' || source[index] === 'E') {
-    if (digits.source !== '[0-9a-fA-F_]') {
+    // Only decimal numbers have exponents (in hex, e is a digit; in octal and binary it is an error).
+    if (digits.source === '[0-9_]') {
       index += 1;
       if (source[index] === '+' || source[index] === '-') index += 1;
       run();

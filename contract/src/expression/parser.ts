@@ -315,7 +315,8 @@ class Parser {
       return this.node({ type: 'float', value, position: token.position });
     }
     const digits = isRadix ? lower.slice(2) : lower;
-    if (digits === '' || !/^[0-9a-f]+$/.test(digits)) this.fail(`invalid integer literal: ${token.value}`, token);
+    const allowed = !isRadix ? /^[0-9]+$/ : lower[1] === 'x' ? /^[0-9a-f]+$/ : lower[1] === 'o' ? /^[0-7]+$/ : /^[01]+$/;
+    if (!allowed.test(digits)) this.fail(`invalid integer literal: ${token.value}`, token);
     const value = isRadix ? BigInt(`0${lower[1]}${digits}`) : BigInt(digits);
     if (value > 0x7fffffffffffffffn) this.fail('integer literal is too large', token);
     return this.node({ type: 'int', value, position: token.position });

@@ -23,6 +23,8 @@ describe.each(TEST_BACKENDS)('listing 101 jobs on %s', (_name, create) => {
         position: 0, taskCount: 1, document: { name: `Job ${index}`, tasks: [{ name: 't', run: 'true' }] }, inputs: {}, secrets: {}, context: {}, output: null,
       });
     }
+    // Inserts a microsecond apart can share a timestamp (PGlite's clock is coarser): space them out.
+    await test.db.query("UPDATE twerk.jobs SET created_at = timestamptz '2026-01-01 00:00:00+00' + substring(name from 5)::int * interval '1 second'");
   }, 60_000);
   afterAll(() => test?.dispose());
 

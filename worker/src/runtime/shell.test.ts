@@ -31,12 +31,12 @@ describe('the shell runtime', () => {
   it('captures $TWERK_OUTPUT and its Tork alias as the result', async () => {
     expect(await runShellTask({ ...ids(), run: 'echo -n "hello world" > $TWERK_OUTPUT' }, options)).toEqual({ status: 'completed', exitCode: 0, result: 'hello world' });
     expect(await runShellTask({ ...ids(), run: 'echo -n tork > $TORK_OUTPUT' }, options)).toMatchObject({ result: 'tork' });
-  });
+  }, 30_000);
 
   it('works with a base directory given relative to the current one', async () => {
     const relativeBase = relative(process.cwd(), baseDir);
     expect(await runShellTask({ ...ids(), run: 'echo -n rel > $TWERK_OUTPUT' }, { ...options, baseDir: relativeBase })).toMatchObject({ status: 'completed', result: 'rel' });
-  });
+  }, 30_000);
 
   it("passes the task's env and ours, and nothing else of the server's environment", async () => {
     process.env['TWERK_SERVER_SECRET'] = 'do-not-leak';
@@ -45,25 +45,25 @@ describe('the shell runtime', () => {
     const passed = await runShellTask({ ...ids(), run: 'echo -n "$TWERK_SERVER_SECRET" > $TWERK_OUTPUT' }, { ...options, hostEnv: ['TWERK_SERVER_SECRET'] });
     expect(passed).toMatchObject({ result: 'do-not-leak' });
     delete process.env['TWERK_SERVER_SECRET'];
-  });
+  }, 30_000);
 
   it('writes files into the working directory, honours workdir, and refuses paths that escape', async () => {
     const outcome = await runShellTask({ ...ids(), files: { 'data/in.txt': 'payload' }, workdir: 'sub', run: 'pwd | grep -q "/work/sub$" && cat ../data/in.txt > $TWERK_OUTPUT' }, options);
     expect(outcome).toMatchObject({ status: 'completed', result: 'payload' });
     expect(await runShellTask({ ...ids(), files: { '../escape': 'x' }, run: 'true' }, options)).toMatchObject({ status: 'failed', error: expect.stringContaining('must stay inside') });
     expect(await runShellTask({ ...ids(), workdir: '../../etc', run: 'true' }, options)).toMatchObject({ status: 'failed' });
-  });
+  }, 30_000);
 
   it('reports a non-zero exit with its status and the end of stderr', async () => {
     const outcome = await runShellTask({ ...ids(), run: 'echo "first problem" >&2; echo "last problem" >&2; exit 3' }, options);
     expect(outcome).toMatchObject({ status: 'failed', exitCode: 3 });
     expect(outcome.status === 'failed' && outcome.error).toBe('exit status 3: first problem\nlast problem');
-  });
+  }, 30_000);
 
   it('runs cmd directly when there is no script, and explains a missing program', async () => {
     expect(await runShellTask({ ...ids(), cmd: ['sh', '-c', 'echo -n direct > "$TWERK_OUTPUT"'] }, options)).toMatchObject({ result: 'direct' });
     expect(await runShellTask({ ...ids(), cmd: ['/no/such/program'] }, options)).toMatchObject({ status: 'failed', error: expect.stringContaining('could not start /no/such/program') });
-  });
+  }, 30_000);
 
   it('kills the whole process tree on timeout', async () => {
     const pidFile = join(baseDir, `bg-${counter}`);
@@ -71,7 +71,7 @@ describe('the shell runtime', () => {
     expect(outcome).toEqual({ status: 'timed_out', error: 'task timed out after 500ms' });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await eventually(() => !alive(pid));
-  });
+  }, 30_000);
 
   it('stops and reports cancelled when aborted, killing its children', async () => {
     const controller = new AbortController();
@@ -81,12 +81,12 @@ describe('the shell runtime', () => {
     controller.abort();
     expect(await running).toEqual({ status: 'cancelled' });
     await eventually(() => !alive(Number(readFileSync(pidFile, 'utf8'))));
-  });
+  }, 30_000);
 
   it('does not wait for background processes a finished task left behind', async () => {
     const outcome = await runShellTask({ ...ids(), run: 'sleep 300 & echo -n done > $TWERK_OUTPUT' }, options);
     expect(outcome).toMatchObject({ status: 'completed', result: 'done' });
-  });
+  }, 30_000);
 
   it('ships every line of a long output, in order', async () => {
     const chunks: string[] = [];
@@ -97,23 +97,23 @@ describe('the shell runtime', () => {
     expect(lines[0]).toBe('line 1');
     expect(lines[9_999]).toBe('line 10000');
     expect(chunks.length).toBeGreaterThan(1);
-  });
+  }, 30_000);
 
   it('reports progress written to $TWERK_PROGRESS', async () => {
     const seen: number[] = [];
     await runShellTask({ ...ids(), run: 'echo 40 > $TWERK_PROGRESS; sleep 0.7; echo 90 > $TWERK_PROGRESS' }, options, { onProgress: (value) => void seen.push(value) });
     expect(seen).toContain(90);
-  });
+  }, 30_000);
 
   it('leaves no task directory behind', async () => {
     await runShellTask({ ...ids(), run: 'exit 1', files: { a: 'b' } }, options);
     expect(readdirSync(baseDir).filter((name) => name.startsWith('task-'))).toEqual([]);
-  });
+  }, 30_000);
 
   it('keeps concurrent tasks apart', async () => {
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => runShellTask({ ...ids(), run: `sleep 0.1; echo -n ${index} > $TWERK_OUTPUT` }, options)));
     expect(outcomes.map((outcome) => outcome.status === 'completed' && outcome.result)).toEqual(Array.from({ length: 10 }, (_, index) => String(index)));
-  });
+  }, 30_000);
 
   it('reaps the processes and directories a killed worker left behind', async () => {
     const orphanBase = mkdtempSync(join(tmpdir(), 'twerk-orphans-'));
@@ -126,7 +126,7 @@ describe('the shell runtime', () => {
     await eventually(() => !alive(grandchild));
     expect(readdirSync(orphanBase).filter((name) => name.startsWith('task-'))).toEqual([]);
     rmSync(orphanBase, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('runs pre and post steps around the script in the same directory, sharing the log stream', async () => {
     const chunks: string[] = [];
@@ -142,7 +142,7 @@ describe('the shell runtime', () => {
     );
     expect(outcome).toEqual({ status: 'completed', exitCode: 0, result: 'inputfrom pre' });
     expect(chunks.join('')).toBe('pre\nmain\npost saw input\n');
-  });
+  }, 30_000);
 
   it('stops at the first failing step: a failing pre skips the script, a failing script skips post', async () => {
     const marker = join(baseDir, `ran-${counter}`);
@@ -154,5 +154,5 @@ describe('the shell runtime', () => {
     expect(existsSync(marker)).toBe(false);
     const post = await runShellTask({ ...ids(), run: 'true', post: [{ run: 'exit 7' }] }, options);
     expect(post).toMatchObject({ status: 'failed', error: 'post task 1 failed: exit status 7' });
-  });
+  }, 30_000);
 });

@@ -43,11 +43,11 @@ describe('the spawner sidecar', () => {
     const lines = chunks.join('').trimEnd().split('\n');
     expect(lines).toHaveLength(2000);
     expect(lines.at(-1)).toBe('line 2000');
-  });
+  }, 30_000);
 
   it('reports failures like the in-process runtime', async () => {
     expect(await sidecar.run({ taskId: 't2', jobId: 'j1', run: 'echo bad >&2; exit 4' }, { baseDir })).toMatchObject({ status: 'failed', exitCode: 4, error: 'exit status 4: bad' });
-  });
+  }, 30_000);
 
   it('cancels, killing the task tree', async () => {
     const pidFile = join(baseDir, 'cancel-pid');
@@ -57,7 +57,7 @@ describe('the spawner sidecar', () => {
     controller.abort();
     expect(await running).toEqual({ status: 'cancelled' });
     await eventually(() => !alive(Number(readFileSync(pidFile, 'utf8'))));
-  });
+  }, 30_000);
 
   it('stops the tasks it runs when it is stopped', async () => {
     const other = ShellSidecar.start();
@@ -67,5 +67,5 @@ describe('the spawner sidecar', () => {
     await other.stop();
     expect((await running).status).toBe('failed');
     await eventually(() => !alive(Number(readFileSync(pidFile, 'utf8'))));
-  });
+  }, 30_000);
 });
