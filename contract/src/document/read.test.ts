@@ -58,6 +58,15 @@ describe('the depth limit (64)', () => {
     expect(codeOf('{"a":'.repeat(60_000), 'application/json')).toBe('too_deep');
   });
 
+  it('rejects long runs of compact block indicators quickly, one request after another', () => {
+    // Parsed as YAML, this sequence of bodies once exhausted the yaml library's memory and killed the process.
+    for (const body of ['- '.repeat(200_000) + '1', '? '.repeat(200_000) + '1', '- ? '.repeat(100_000) + '1', ': '.repeat(200_000) + '1']) {
+      expect(codeOf(body, 'text/yaml')).toBe('too_deep');
+    }
+    expect(codeOf(`${'- '.repeat(64)}1`, 'text/yaml')).toBeUndefined();
+    expect(codeOf(`${'- '.repeat(65)}1`, 'text/yaml')).toBe('too_deep');
+  });
+
   it('does not count brackets inside quoted strings as nesting', () => {
     expect(tree(`a: "${'['.repeat(100)}"`, 'text/yaml')).toEqual({ a: '['.repeat(100) });
   });

@@ -53,6 +53,29 @@ function flowNestingExceeds(text: string, limit: number): boolean {
   return false;
 }
 
+/**
+ * Block collections can also nest on one line: `- - - 1`, `? ? ? x`. Each of those indicators opens a
+ * level, so more than `limit` of them at the start of a line is too deep — rejected before the yaml
+ * library builds anything for them (a long run of them has been seen to exhaust its memory).
+ */
+function compactNestingExceeds(text: string, limit: number): boolean {
+  let index = 0;
+  while (index < text.length) {
+    while (text[index] === ' ') index += 1;
+    let indicators = 0;
+    while ((text[index] === '-' || text[index] === '?' || text[index] === ':') && (text[index + 1] === ' ' || text[index + 1] === '\t')) {
+      indicators += 1;
+      if (indicators > limit) return true;
+      index += 2;
+      while (text[index] === ' ' || text[index] === '\t') index += 1;
+    }
+    const newline = text.indexOf('\n', index);
+    if (newline < 0) return false;
+    index = newline + 1;
+  }
+  return false;
+}
+
 function keyText(key: unknown, path: readonly PathSegment[]): string {
   if (isScalar(key)) return key.value === null ? 'null' : String(key.value);
   if (key === null || key === undefined) return 'null';
@@ -125,7 +148,9 @@ function firstLine(message: string): string {
 }
 
 export function parseYaml(text: string): Result<unknown, ContractError> {
-  if (flowNestingExceeds(text, DOCUMENT_LIMITS.maxDepth)) return err(documentError(DOCUMENT_MESSAGES.tooDeep, 'too_deep'));
+  if (flowNestingExceeds(text, DOCUMENT_LIMITS.maxDepth) || compactNestingExceeds(text, DOCUMENT_LIMITS.maxDepth)) {
+    return err(documentError(DOCUMENT_MESSAGES.tooDeep, 'too_deep'));
+  }
   try {
     const documents = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: true, strict: true });
     if (!Array.isArray(documents)) return ok(null);
