@@ -8,6 +8,7 @@ import { runShellTask, type ShellRuntimeOptions, type ShellTask } from './shell.
 type Request = { type: 'run'; id: number; task: ShellTask; options: ShellRuntimeOptions } | { type: 'cancel'; id: number };
 
 const running = new Map<number, AbortController>();
+const groups = new Map<number, number>();
 const send = (message: object): void => {
   if (process.connected) process.send?.(message);
 };
@@ -26,17 +27,31 @@ process.on('message', (request: Request) => {
     {
       onLog: (chunk) => send({ type: 'log', id, chunk }),
       onProgress: (percent) => send({ type: 'progress', id, percent }),
-      onStarted: (pid) => send({ type: 'started', id, pid }),
+      onStarted: (pid) => {
+        groups.set(id, pid);
+        send({ type: 'started', id, pid });
+      },
     },
     controller.signal,
   ).then(
     (outcome) => send({ type: 'done', id, outcome }),
     (error: unknown) => send({ type: 'done', id, outcome: { status: 'failed', exitCode: null, error: `the task runner failed: ${String(error)}` } }),
-  ).finally(() => running.delete(id));
+  ).finally(() => {
+    running.delete(id);
+    groups.delete(id);
+  });
 });
 
 // The parent is gone (stopped or killed): stop every task rather than leave them running unattended.
 process.on('disconnect', () => {
+  // Kill the process groups outright as well as aborting: the parent may be gone for good.
+  for (const pid of groups.values()) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   for (const controller of running.values()) controller.abort();
   const exitWhenIdle = setInterval(() => {
     if (running.size === 0) process.exit(0);

@@ -20,7 +20,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => boolean, timeoutMs = 25_000): Promise<void> {
   const started = Date.now();
   while (!check()) {
     if (Date.now() - started > timeoutMs) throw new Error('condition never held');
