@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, type JobDocument } from '@twerk/contract';
-import { getJob, openPglite, shellRunner, startEngine } from '@twerk/server';
+import { openPglite, shellRunner, startEngine } from '@twerk/server';
 import { runShellTask, ShellSidecar } from '@twerk/worker';
 
 const TASKS = 200;
@@ -42,12 +42,8 @@ const jobTimes: number[] = [];
 for (let round = 0; round < 3; round += 1) {
   const started = performance.now();
   const id = await engine.submit(document);
-  for (;;) {
-    const job = await getJob(db, id);
-    if (job?.state === 'COMPLETED') break;
-    if (job?.state === 'FAILED') throw new Error(job.error ?? 'failed');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const job = await engine.waitForJob(id, 600_000);
+  if (job === 'timeout' || job?.state !== 'COMPLETED') throw new Error(`job ended ${job === 'timeout' ? 'never' : job?.state}`);
   jobTimes.push(performance.now() - started);
 }
 await engine.stop();

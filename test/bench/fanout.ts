@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, type JobDocument } from '@twerk/contract';
-import { getJob, openPglite, shellRunner, startEngine } from '@twerk/server';
+import { openPglite, shellRunner, startEngine } from '@twerk/server';
 import { ShellSidecar } from '@twerk/worker';
 import { PgBoss, fromPglite } from 'pg-boss';
 
@@ -41,18 +41,14 @@ async function engineRun(label: string, useShell: boolean): Promise<number> {
   const db = await openPglite({ dataDir: 'memory' });
   const sidecar = useShell ? ShellSidecar.start() : undefined;
   const runner = useShell ? shellRunner({ baseDir: scratch }, sidecar) : { run: async () => ({ status: 'completed' as const, result: '' }) };
-  const engine = await startEngine({ db, coordinator: true, worker: { runner, queues: { default: 8 }, nodeId: label } });
+  const engine = await startEngine({ db, coordinator: true, worker: { runner, queues: { default: useShell ? 8 : 100 }, nodeId: label } });
   const parsed = parseDocument(`name: fan-out\ntasks:\n  - name: each\n    each:\n      list: "{{ sequence(0, ${ITEMS}) }}"\n      task:\n        name: item\n        run: "true"\n`, 'text/yaml');
   if (!parsed.ok || parsed.value.family !== 'job') throw new Error('bad document');
   const document: JobDocument = parsed.value.job;
   const started = performance.now();
   const id = await engine.submit(document);
-  for (;;) {
-    const job = await getJob(db, id);
-    if (job?.state === 'COMPLETED') break;
-    if (job?.state === 'FAILED') throw new Error(job.error ?? 'failed');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const job = await engine.waitForJob(id, 600_000);
+  if (job === 'timeout' || job?.state !== 'COMPLETED') throw new Error(`job ended ${job === 'timeout' ? 'never' : job?.state}`);
   const rate = ITEMS / ((performance.now() - started) / 1000);
   await engine.stop();
   await sidecar?.stop();

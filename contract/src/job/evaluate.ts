@@ -72,7 +72,7 @@ function evaluateInto(task: TaskDocument, environment: Environment, path: string
     if: renderOptional(task.if, environment, `${path}if`),
     pre: task.pre?.map((aux, index) => evaluateCommand(aux, environment, `${path}pre[${index}].`)),
     post: task.post?.map((aux, index) => evaluateCommand(aux, environment, `${path}post[${index}].`)),
-    parallel: task.parallel && { tasks: task.parallel.tasks.map((child, index) => evaluateInto(child, environment, `${path}parallel.tasks[${index}].`)) },
+    parallel: task.parallel && { ...task.parallel, tasks: task.parallel.tasks.map((child, index) => evaluateInto(child, environment, `${path}parallel.tasks[${index}].`)) },
   });
   if (task.subjob === undefined) return evaluated;
   const { subjob } = task;

@@ -97,11 +97,13 @@ type TaskFieldsInput = z.input<typeof taskFieldsSchema>;
 
 export interface ParallelDocument {
   readonly tasks: readonly TaskDocument[];
+  readonly failFast?: boolean;
 }
 export interface EachDocument {
   readonly list: string | readonly unknown[];
   readonly var?: string;
   readonly concurrency?: number;
+  readonly failFast?: boolean;
   readonly task: TaskDocument;
 }
 export interface SubjobDocument {
@@ -125,11 +127,12 @@ export interface TaskDocument extends TaskFields {
 
 /** A task as a user may write it (numbers and booleans allowed where text is expected). */
 export interface TaskDocumentInput extends TaskFieldsInput {
-  readonly parallel?: { readonly tasks: readonly TaskDocumentInput[] };
+  readonly parallel?: { readonly tasks: readonly TaskDocumentInput[]; readonly failFast?: boolean };
   readonly each?: {
     readonly list: string | number | boolean | readonly unknown[];
     readonly var?: string;
     readonly concurrency?: number;
+    readonly failFast?: boolean;
     readonly task: TaskDocumentInput;
   };
   readonly subjob?: {
@@ -147,8 +150,13 @@ export interface TaskDocumentInput extends TaskFieldsInput {
 
 const taskRef = lazyRef<TaskDocument>('TaskDocument', () => taskDocumentSchema as z.ZodType<TaskDocument>);
 
+const failFast = z
+  .boolean()
+  .optional()
+  .describe('true (the default): the first child that fails (after its retries) fails the task and stops the others. false: every child runs to its end, and the task then fails if any failed, naming them.');
+
 export const parallelSchema = z
-  .object({ tasks: z.array(taskRef).min(1) })
+  .object({ tasks: z.array(taskRef).min(1), failFast })
   .strict()
   .openapi('Parallel', { description: 'Runs its tasks concurrently; completes when all complete.' });
 
@@ -162,6 +170,7 @@ export const eachSchema = z
       .optional()
       .describe('The name of the current item in expressions (default "item").'),
     concurrency: z.number().int().min(0).max(MAX_EACH_CONCURRENCY).optional().describe('At most this many items run at once (0 = no limit).'),
+    failFast,
     task: taskRef,
   })
   .strict()

@@ -7,7 +7,7 @@
 import { contract, DOCUMENT_LIMITS, generateOpenApi, parseDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
 import { initServer, RequestValidationError } from '@ts-rest/fastify';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { deleteJob, getJob, listJobs, type JobRecord } from '../datastore/jobs.ts';
+import { getJob, listJobs } from '../datastore/jobs.ts';
 import { taskLogParts } from '../datastore/logs.ts';
 import { getTask, tasksOfJob } from '../datastore/tasks.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -39,16 +39,6 @@ function page(query: { page?: number | undefined; size?: number | undefined }, d
 
 function toPage<T>(items: T[], totalItems: number, number: number, size: number) {
   return { items, number, size: items.length, totalItems, totalPages: Math.ceil(totalItems / size) };
-}
-
-async function waitForEnd(engine: Engine, id: string, timeoutMs: number): Promise<JobRecord | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJob(engine.db, id);
-    if (job === undefined || TERMINAL.has(job.state)) return job;
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -88,8 +78,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           const { nanosToMillis, parseGoDuration } = await import('@twerk/contract');
           const parsedTimeout = waitTimeout === undefined ? undefined : parseGoDuration(waitTimeout);
           const timeoutMs = parsedTimeout?.ok ? nanosToMillis(parsedTimeout.value) : (options.defaultWaitMs ?? 3_600_000);
-          const finished = await waitForEnd(engine, id, timeoutMs);
-          if (finished === undefined) return { status: 408, body: { message: 'timeout waiting for job to complete' } };
+          const finished = await engine.waitForJob(id, timeoutMs);
+          if (finished === 'timeout') return { status: 408, body: { message: 'timeout waiting for job to complete' } };
+          if (finished === undefined) return { status: 408, body: { message: 'the job was deleted before it finished' } };
           return { status: 200, body: wire(jobView(finished, await tasksOfJob(engine.db, id))) };
         },
       },
@@ -107,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const job = await getJob(engine.db, params.id);
         if (job === undefined) return { status: 404, body: { message: 'job not found' } };
         if (!TERMINAL.has(job.state)) return { status: 409, body: { message: `job is ${job.state}: cancel it before deleting it` } };
-        await deleteJob(engine.db, job.id);
+        await engine.deleteJob(job.id);
         return { status: 204, body: undefined };
       },
       log: async ({ params, query }) => {

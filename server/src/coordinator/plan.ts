@@ -41,9 +41,26 @@ export function mayRetry(retry: TaskDocument['retry'], attempt: number): boolean
   return retry !== undefined && attempt <= retry.limit;
 }
 
-/** Progress of a sequential job: finished top-level tasks over all of them, as a percentage. */
-export function progressOf(finishedPositions: number, taskCount: number): number {
-  return taskCount === 0 ? 100 : Math.round((finishedPositions / taskCount) * 10_000) / 100;
+/** A share as a percentage with two decimals (Tork's round2). */
+export function progressOf(finished: number, total: number): number {
+  return total === 0 ? 100 : Math.round((finished / total) * 10_000) / 100;
+}
+
+/** Whether a parallel or each fails as soon as one child fails (the default) or lets every child finish. */
+export function isFailFast(task: TaskDocument): boolean {
+  return (task.parallel?.failFast ?? task.each?.failFast) !== false;
+}
+
+export interface ChildFailure {
+  readonly name: string | null;
+  readonly error: string;
+}
+
+/** The error of a composite that let all its children finish: how many failed, and which. */
+export function failureSummary(total: number, failed: readonly ChildFailure[], failedCount = failed.length): string {
+  const shown = failed.slice(0, 5).map((child) => `${child.name ?? 'a task'}: ${child.error}`);
+  const more = failedCount > shown.length ? `; and ${failedCount - shown.length} more` : '';
+  return `${failedCount} of ${total} tasks failed: ${shown.join('; ')}${more}`;
 }
 
 export function timeoutMs(task: TaskDocument): number | undefined {

@@ -27,13 +27,17 @@ export interface JobRecord {
   readonly result: string | null;
   readonly error: string | null;
   readonly progress: number;
+  /** Leaf tasks created and finished so far (progress counts them). */
+  readonly leavesTotal: number;
+  readonly leavesDone: number;
+  readonly deleteAt: Date | null;
 }
 
 const COLUMNS: Readonly<Record<string, string>> = {
   id: 'id', parentId: 'parent_id', name: 'name', description: 'description', tags: 'tags', state: 'state', createdAt: 'created_at',
   createdBy: 'created_by', startedAt: 'started_at', completedAt: 'completed_at', failedAt: 'failed_at', position: 'position',
   taskCount: 'task_count', document: 'document', inputs: 'inputs', secrets: 'secrets', context: 'context', output: 'output',
-  result: 'result', error: 'error', progress: 'progress',
+  result: 'result', error: 'error', progress: 'progress', leavesTotal: 'leaves_total', leavesDone: 'leaves_done', deleteAt: 'delete_at',
 };
 const JSON_COLUMNS = new Set(['document', 'inputs', 'secrets', 'context']);
 const SELECT = `SELECT ${Object.entries(COLUMNS).map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM twerk.jobs`;
@@ -42,7 +46,9 @@ function encode(field: string, value: unknown): unknown {
   return JSON_COLUMNS.has(field) ? JSON.stringify(value) : value;
 }
 
-export async function insertJob(q: Queryable, job: Omit<JobRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'result' | 'error' | 'progress'>): Promise<void> {
+export type NewJob = Omit<JobRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'result' | 'error' | 'progress' | 'leavesTotal' | 'leavesDone' | 'deleteAt'>;
+
+export async function insertJob(q: Queryable, job: NewJob): Promise<void> {
   const fields = Object.keys(job).filter((field) => field in COLUMNS);
   await q.query(
     `INSERT INTO twerk.jobs (${fields.map((field) => COLUMNS[field]).join(', ')}) VALUES (${fields.map((_, index) => `$${index + 1}`).join(', ')})`,
@@ -70,8 +76,120 @@ export async function updateJob(q: Queryable, id: string, patch: JobPatch): Prom
   );
 }
 
+/**
+ * What the coordinator locks and moves: a job without its definition, inputs, secrets or context,
+ * which can be large and never change (or change only through `applyJobChanges`).
+ */
+export interface JobHead {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly name: string;
+  state: JobState;
+  position: number;
+  readonly taskCount: number;
+  readonly createdBy: string | null;
+  readonly output: string | null;
+  readonly leavesTotal: number;
+  readonly leavesDone: number;
+}
+
+const HEAD = `id, parent_id AS "parentId", name, state, position, task_count AS "taskCount", created_by AS "createdBy", output,
+  leaves_total AS "leavesTotal", leaves_done AS "leavesDone"`;
+
+/** Row-locks jobs for the rest of the transaction, in id order (so two transactions lock alike). */
+export async function lockJobHeads(q: Queryable, ids: readonly string[]): Promise<JobHead[]> {
+  if (ids.length === 0) return [];
+  return (await q.query<JobHead>(`SELECT ${HEAD} FROM twerk.jobs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids])).rows;
+}
+
+/** The parts of a job fixed at submission: read once and cached by the coordinator. */
+export interface JobBody {
+  readonly document: JobDocument;
+  readonly inputs: Record<string, string>;
+  readonly secrets: Record<string, string>;
+}
+
+export async function jobBody(q: Queryable, id: string): Promise<JobBody | undefined> {
+  return (await q.query<JobBody>('SELECT document, inputs, secrets FROM twerk.jobs WHERE id = $1', [id])).rows[0];
+}
+
+/** Task results by `var` (the job context's `tasks`). */
+export async function jobOutputs(q: Queryable, id: string): Promise<Record<string, string>> {
+  const rows = await q.query<{ tasks: Record<string, string> | null }>("SELECT context->'tasks' AS tasks FROM twerk.jobs WHERE id = $1", [id]);
+  return rows.rows[0]?.tasks ?? {};
+}
+
+export interface JobChanges {
+  readonly patch: JobPatch;
+  /** Results to add to the context's `tasks`. */
+  readonly outputs?: Readonly<Record<string, string>>;
+  readonly leavesCreated?: number;
+  readonly leavesFinished?: number;
+  /** Progress from the leaf counters as they stand after this change, for a job still running. */
+  readonly recomputeProgress?: boolean;
+  /** Sets delete_at to now + this many milliseconds. */
+  readonly deleteAfterMs?: number;
+}
+
+/** Everything a transaction changes on one job, as one statement. */
+export async function applyJobChanges(q: Queryable, id: string, changes: JobChanges): Promise<void> {
+  const params: unknown[] = [id];
+  const sets: string[] = [];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const { leavesTotal, leavesDone, ...patch } = changes.patch;
+  for (const [field, value] of Object.entries(patch)) {
+    if (!(field in COLUMNS) || value === undefined) continue;
+    sets.push(`${COLUMNS[field]} = ${param(encode(field, value))}`);
+  }
+  if (changes.outputs !== undefined && Object.keys(changes.outputs).length > 0) {
+    sets.push(`context = jsonb_set(context, '{tasks}', coalesce(context->'tasks', '{}'::jsonb) || ${param(JSON.stringify(changes.outputs))}::jsonb)`);
+  }
+  // Counters are set (a restart recounts them) and moved by this transaction's deltas. Every SET
+  // expression sees the row as it was, so the new values are spelled out where they are used.
+  const created = changes.leavesCreated ?? 0;
+  const finished = changes.leavesFinished ?? 0;
+  const total = () => `(${leavesTotal !== undefined ? `${param(leavesTotal)}::integer` : 'leaves_total'} + ${param(created)}::integer)`;
+  const done = () => `(${leavesDone !== undefined ? `${param(leavesDone)}::integer` : 'leaves_done'} + ${param(finished)}::integer)`;
+  if (leavesTotal !== undefined || created !== 0) sets.push(`leaves_total = ${total()}`);
+  if (leavesDone !== undefined || finished !== 0) sets.push(`leaves_done = ${done()}`);
+  if (changes.recomputeProgress && patch.progress === undefined) {
+    // Finished leaves over the leaves known so far plus one for each top-level task not yet started.
+    const position = patch.position !== undefined ? `${param(patch.position)}::integer` : 'position';
+    const known = `(${total()} + greatest(task_count - ${position}, 0))`;
+    sets.push(`progress = CASE WHEN ${known} <= 0 THEN 0 ELSE least(100, round((${done()}::numeric / ${known}) * 100, 2))::double precision END`);
+  }
+  if (changes.deleteAfterMs !== undefined) sets.push(`delete_at = now() + ${param(changes.deleteAfterMs)}::double precision * interval '1 millisecond'`);
+  if (sets.length === 0) return;
+  await q.query(`UPDATE twerk.jobs SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+/**
+ * Deletes jobs and everything they own — tasks and their logs (by cascade) and, at any depth, the
+ * attached sub-jobs their tasks started. Answers how many jobs went.
+ */
+export async function deleteJobTrees(q: Queryable, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await q.query(
+    `WITH RECURSIVE doomed AS (
+       SELECT id FROM twerk.jobs WHERE id = ANY($1::text[])
+       UNION SELECT sub.id FROM twerk.jobs sub JOIN twerk.tasks t ON sub.parent_id = t.id JOIN doomed d ON t.job_id = d.id)
+     DELETE FROM twerk.jobs WHERE id IN (SELECT id FROM doomed)`,
+    [ids],
+  );
+  return result.rowCount;
+}
+
 export async function deleteJob(q: Queryable, id: string): Promise<boolean> {
-  return (await q.query('DELETE FROM twerk.jobs WHERE id = $1', [id])).rowCount > 0;
+  return (await deleteJobTrees(q, [id])) > 0;
+}
+
+/** Up to `limit` jobs whose autoDelete time has passed, locked and skipped by other deleters. */
+export async function jobsDueForDeletion(q: Queryable, limit: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>('SELECT id FROM twerk.jobs WHERE delete_at <= now() ORDER BY delete_at LIMIT $1 FOR UPDATE SKIP LOCKED', [limit]);
+  return rows.rows.map((record) => record.id);
 }
 
 export interface JobQuery {

@@ -1,9 +1,20 @@
-/** SQL for task records: one row per attempt of a task. */
+/**
+ * SQL for task records: one row per attempt of a task. Statements that touch many tasks take their
+ * rows as one JSON parameter (jsonb_to_recordset), so a fan-out of thousands is one statement, and
+ * every transition is guarded by the states it may leave, so a redelivered report changes nothing.
+ */
 import type { TaskDocument } from '@twerk/contract';
 import type { Queryable } from '../db/database.ts';
 
 export type TaskState = 'CREATED' | 'PENDING' | 'SCHEDULED' | 'RUNNING' | 'CANCELLED' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
 export const ACTIVE_TASK_STATES: readonly TaskState[] = ['CREATED', 'PENDING', 'SCHEDULED', 'RUNNING'];
+
+/** The each-loop binding of an each child: the loop variable's name, the item's index and value. */
+export interface EachBinding {
+  readonly variable: string;
+  readonly index: number;
+  readonly value: unknown;
+}
 
 export interface TaskRecord {
   readonly id: string;
@@ -27,44 +38,133 @@ export interface TaskRecord {
   readonly error: string | null;
   readonly exitCode: number | null;
   readonly progress: number;
-  /** Composite parents: how many children, and how many of them have finished. */
+  /** Composite parents: how many children, and how many of them completed or failed. */
   readonly childCount: number | null;
   readonly completions: number;
-  /** Order among siblings (each items in list order). */
+  readonly failures: number;
+  /** Order among siblings (each items in list order, parallel children in document order). */
   readonly sequence: number;
-  /** An each child waiting its turn: the loop variable's name, index and value. */
-  readonly bindings: { readonly variable: string; readonly index: number; readonly value: unknown } | null;
+  /** Each children: the loop binding (a waiting child is evaluated with it when released). */
+  readonly bindings: EachBinding | null;
+  /** A retry is not claimed before this. */
+  readonly runAfter: Date | null;
+  /** A RUNNING task's worker must renew its claim before this, or the task is run again. */
+  readonly leaseExpiresAt: Date | null;
 }
 
 const COLUMNS: Readonly<Record<string, string>> = {
   id: 'id', jobId: 'job_id', parentId: 'parent_id', position: 'position', name: 'name', state: 'state', createdAt: 'created_at',
   scheduledAt: 'scheduled_at', startedAt: 'started_at', completedAt: 'completed_at', failedAt: 'failed_at', spec: 'spec', queue: 'queue',
   priority: 'priority', attempt: 'attempt', nodeId: 'node_id', result: 'result', error: 'error', exitCode: 'exit_code', progress: 'progress',
-  childCount: 'child_count', completions: 'completions', sequence: 'sequence', bindings: 'bindings',
+  childCount: 'child_count', completions: 'completions', failures: 'failures', sequence: 'sequence', bindings: 'bindings',
+  runAfter: 'run_after', leaseExpiresAt: 'lease_expires_at',
 };
-const SELECT = `SELECT ${Object.entries(COLUMNS).map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM twerk.tasks`;
+const FIELDS = (table: string) => Object.entries(COLUMNS).map(([field, column]) => `${table}.${column} AS "${field}"`).join(', ');
+const SELECT = `SELECT ${FIELDS('t')} FROM twerk.tasks t`;
+const ACTIVE = `('CREATED', 'PENDING', 'SCHEDULED', 'RUNNING')`;
 
-function encode(field: string, value: unknown): unknown {
-  return field === 'spec' || field === 'bindings' ? JSON.stringify(value) : value;
+/**
+ * What settling a finished task needs of it — read back from the statement that finished it. Whole
+ * records are costly to return by the hundred (PGlite's result decoding dominates), so only failures,
+ * which may be retried, bring their definition along.
+ */
+export interface SettledTask {
+  readonly id: string;
+  readonly jobId: string;
+  readonly parentId: string | null;
+  readonly position: number;
+  readonly sequence: number;
+  readonly name: string | null;
+  readonly attempt: number;
+  readonly childCount: number | null;
+  /** The task's `var`: its result goes into the job context under this name. */
+  readonly variable: string | null;
+  readonly queue: string;
+  readonly priority: number;
+  readonly bindings: EachBinding | null;
+  readonly spec?: TaskDocument;
 }
 
-export type NewTask = Omit<TaskRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'nodeId' | 'result' | 'error' | 'exitCode' | 'progress' | 'childCount' | 'completions' | 'sequence' | 'bindings'> &
-  Partial<Pick<TaskRecord, 'completedAt' | 'failedAt' | 'error' | 'childCount' | 'sequence' | 'startedAt' | 'bindings' | 'result'>>;
+const SETTLED = `RETURNING t.id, t.job_id AS "jobId", t.parent_id AS "parentId", t.position, t.sequence, t.name, t.attempt,
+  t.child_count AS "childCount", t.spec->>'var' AS variable, t.queue, t.priority, t.bindings`;
 
-export async function insertTask(q: Queryable, task: NewTask): Promise<void> {
-  const fields = Object.keys(task).filter((field) => field in COLUMNS && (task as Record<string, unknown>)[field] !== undefined);
-  await q.query(
-    `INSERT INTO twerk.tasks (${fields.map((field) => COLUMNS[field]).join(', ')}) VALUES (${fields.map((_, index) => `$${index + 1}`).join(', ')})`,
-    fields.map((field) => encode(field, (task as Record<string, unknown>)[field])),
-  );
+/** A composite parent as its children's outcomes leave it. */
+export interface ParentTally extends SettledTask {
+  readonly completions: number;
+  readonly failures: number;
+  /** Fails at its first failed child (the default), or lets them all finish. */
+  readonly failFast: boolean;
+  /** An each: at most this many children run at once (null: no limit, or a parallel). */
+  readonly concurrency: number | null;
+}
+
+/** A task a worker claimed: what it needs to run it. */
+export interface ClaimedTask {
+  readonly id: string;
+  readonly jobId: string;
+  readonly spec: TaskDocument;
+}
+
+export interface NewTask {
+  readonly id: string;
+  readonly jobId: string;
+  readonly parentId: string | null;
+  readonly position: number;
+  readonly sequence: number;
+  readonly name: string | null;
+  state: TaskState;
+  readonly spec: TaskDocument;
+  readonly queue: string;
+  readonly priority: number;
+  readonly attempt: number;
+  scheduledAt?: Date | null;
+  startedAt?: Date | null;
+  completedAt?: Date | null;
+  failedAt?: Date | null;
+  error?: string | null;
+  result?: string | null;
+  progress?: number;
+  childCount?: number | null;
+  completions?: number;
+  failures?: number;
+  readonly bindings?: EachBinding | null;
+  runAfter?: Date | null;
+}
+
+/** Column types of a new task row, for jsonb_to_recordset. */
+const NEW_TASK_COLUMNS = `id text, job_id text, parent_id text, position integer, sequence integer, name text, state text,
+  spec jsonb, queue text, priority integer, attempt integer, scheduled_at timestamptz, started_at timestamptz,
+  completed_at timestamptz, failed_at timestamptz, error text, result text, progress double precision,
+  child_count integer, completions integer, failures integer, bindings jsonb, run_after timestamptz`;
+
+function row(task: NewTask) {
+  return {
+    id: task.id, job_id: task.jobId, parent_id: task.parentId, position: task.position, sequence: task.sequence, name: task.name,
+    state: task.state, spec: task.spec, queue: task.queue, priority: task.priority, attempt: task.attempt,
+    scheduled_at: task.scheduledAt ?? null, started_at: task.startedAt ?? null, completed_at: task.completedAt ?? null,
+    failed_at: task.failedAt ?? null, error: task.error ?? null, result: task.result ?? null, progress: task.progress ?? 0,
+    child_count: task.childCount ?? null, completions: task.completions ?? 0, failures: task.failures ?? 0, bindings: task.bindings ?? null,
+    run_after: task.runAfter ?? null,
+  };
+}
+
+/** Inserts any number of task records in one statement per thousand. */
+export async function insertTasks(q: Queryable, tasks: readonly NewTask[]): Promise<void> {
+  for (let start = 0; start < tasks.length; start += 1000) {
+    const chunk = tasks.slice(start, start + 1000).map(row);
+    await q.query(
+      `INSERT INTO twerk.tasks (id, job_id, parent_id, position, sequence, name, state, spec, queue, priority, attempt, scheduled_at,
+         started_at, completed_at, failed_at, error, result, progress, child_count, completions, failures, bindings, run_after)
+       SELECT id, job_id, parent_id, position, sequence, name, state, spec, queue, priority, attempt, scheduled_at,
+         started_at, completed_at, failed_at, error, result, progress, child_count, completions, failures, bindings, run_after
+       FROM jsonb_to_recordset($1::jsonb) AS r(${NEW_TASK_COLUMNS})`,
+      [JSON.stringify(chunk)],
+    );
+  }
 }
 
 export async function getTask(q: Queryable, id: string): Promise<TaskRecord | undefined> {
-  return (await q.query<TaskRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
-}
-
-export async function lockTask(q: Queryable, id: string): Promise<TaskRecord | undefined> {
-  return (await q.query<TaskRecord>(`${SELECT} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  return (await q.query<TaskRecord>(`${SELECT} WHERE t.id = $1`, [id])).rows[0];
 }
 
 export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'jobId' | 'createdAt' | 'spec'>>;
@@ -74,34 +174,169 @@ export async function updateTask(q: Queryable, id: string, patch: TaskPatch): Pr
   if (fields.length === 0) return;
   await q.query(
     `UPDATE twerk.tasks SET ${fields.map((field, index) => `${COLUMNS[field]} = $${index + 2}`).join(', ')} WHERE id = $1`,
-    [id, ...fields.map((field) => (patch as Record<string, unknown>)[field])],
+    [id, ...fields.map((field) => {
+      const value = (patch as Record<string, unknown>)[field];
+      return field === 'bindings' && value !== null ? JSON.stringify(value) : value;
+    })],
   );
 }
 
 /** Every task record of a job, in Tork's execution order: position, then creation. */
 export async function tasksOfJob(q: Queryable, jobId: string): Promise<TaskRecord[]> {
-  return (await q.query<TaskRecord>(`${SELECT} WHERE job_id = $1 ORDER BY position, created_at, id`, [jobId])).rows;
+  return (await q.query<TaskRecord>(`${SELECT} WHERE t.job_id = $1 ORDER BY t.position, t.created_at, t.sequence, t.id`, [jobId])).rows;
+}
+
+/** Every record of `parentId`'s children, in sibling order and, per sibling, oldest attempt first. */
+export async function childrenOf(q: Queryable, parentId: string): Promise<TaskRecord[]> {
+  return (await q.query<TaskRecord>(`${SELECT} WHERE t.parent_id = $1 ORDER BY t.sequence, t.created_at, t.id`, [parentId])).rows;
+}
+
+/** The newest record of the top-level task at `position` (the one a restart resumes). */
+export async function latestTopLevelTask(q: Queryable, jobId: string, position: number): Promise<TaskRecord | undefined> {
+  return (await q.query<TaskRecord>(`${SELECT} WHERE t.job_id = $1 AND t.position = $2 AND t.parent_id IS NULL ORDER BY t.created_at DESC, t.id DESC LIMIT 1`, [jobId, position])).rows[0];
 }
 
 /** Marks every active task of a job with `state`; answers their ids (the ones a worker may be running). */
 export async function settleActiveTasks(q: Queryable, jobId: string, state: TaskState): Promise<string[]> {
   const rows = await q.query<{ id: string }>(
     `UPDATE twerk.tasks SET state = $2, completed_at = CASE WHEN $2 = 'CANCELLED' THEN now() ELSE completed_at END
-     WHERE job_id = $1 AND state = ANY($3::text[]) RETURNING id`,
-    [jobId, state, ACTIVE_TASK_STATES],
+     WHERE job_id = $1 AND state IN ${ACTIVE} RETURNING id`,
+    [jobId, state],
   );
-  return rows.rows.map((row) => row.id);
+  return rows.rows.map((record) => record.id);
 }
 
-/** SCHEDULED → RUNNING on the worker's word; a no-op for a task in any other state. */
-export async function markRunning(q: Queryable, id: string, nodeId: string): Promise<boolean> {
-  const result = await q.query("UPDATE twerk.tasks SET state = 'RUNNING', started_at = now(), node_id = $2 WHERE id = $1 AND state = 'SCHEDULED'", [id, nodeId]);
-  return result.rowCount > 0;
+/**
+ * Claims up to `limit` ready tasks of a work queue for a worker — highest priority first, then the
+ * longest waiting — and leases them to it for `leaseMs`. Workers claiming at once skip each other's
+ * rows, so a task goes to exactly one of them.
+ */
+export async function claimReady(q: Queryable, queue: string, limit: number, nodeId: string, leaseMs: number): Promise<ClaimedTask[]> {
+  if (limit <= 0) return [];
+  const result = await q.query<ClaimedTask>(
+    `UPDATE twerk.tasks t SET state = 'RUNNING', started_at = now(), node_id = $3, lease_expires_at = now() + $4::double precision * interval '1 millisecond'
+     FROM (SELECT id FROM twerk.tasks WHERE queue = $1 AND state = 'SCHEDULED' AND (run_after IS NULL OR run_after <= now())
+           ORDER BY priority DESC, scheduled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) ready
+     WHERE t.id = ready.id RETURNING t.id, t.job_id AS "jobId", t.spec`,
+    [queue, limit, nodeId, leaseMs],
+  );
+  return result.rows;
 }
 
-/** The next child of `parentId` waiting for its turn (CREATED), in sibling order, locked. */
-export async function nextWaitingChild(q: Queryable, parentId: string): Promise<TaskRecord | undefined> {
-  return (await q.query<TaskRecord>(`${SELECT} WHERE parent_id = $1 AND state = 'CREATED' ORDER BY sequence, id LIMIT 1 FOR UPDATE`, [parentId])).rows[0];
+/** A worker still running these tasks extends its leases; answers the ones it still holds. */
+export async function renewLeases(q: Queryable, ids: readonly string[], nodeId: string, leaseMs: number): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await q.query<{ id: string }>(
+    `UPDATE twerk.tasks SET lease_expires_at = now() + $3::double precision * interval '1 millisecond'
+     WHERE id = ANY($1::text[]) AND state = 'RUNNING' AND node_id = $2 RETURNING id`,
+    [ids, nodeId, leaseMs],
+  );
+  return result.rows.map((record) => record.id);
+}
+
+/** A stopping worker gives back tasks it claimed but will not finish: ready again, as the same attempt. */
+export async function releaseTasks(q: Queryable, ids: readonly string[], nodeId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query(
+    `UPDATE twerk.tasks SET state = 'SCHEDULED', started_at = NULL, node_id = NULL, lease_expires_at = NULL
+     WHERE id = ANY($1::text[]) AND state = 'RUNNING' AND node_id = $2`,
+    [ids, nodeId],
+  );
+}
+
+/** Up to `limit` RUNNING tasks whose lease ran out (their worker is gone), locked, skipping ones another coordinator took. */
+export async function lockExpiredLeases(q: Queryable, limit: number): Promise<TaskRecord[]> {
+  return (await q.query<TaskRecord>(`${SELECT} WHERE t.state = 'RUNNING' AND t.lease_expires_at < now() ORDER BY t.lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit])).rows;
+}
+
+/** How many earlier attempts of this task were lost with their worker. */
+export async function lostAttempts(q: Queryable, task: Pick<TaskRecord, 'jobId' | 'parentId' | 'position' | 'sequence'>, error: string): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM twerk.tasks WHERE job_id = $1 AND parent_id IS NOT DISTINCT FROM $2 AND position = $3 AND sequence = $4 AND state = 'FAILED' AND error = $5`,
+    [task.jobId, task.parentId, task.position, task.sequence, error],
+  );
+  return rows.rows[0]?.n ?? 0;
+}
+
+/** Of these tasks, the ones no longer SCHEDULED or RUNNING (cancelled, or gone): their runs must stop. */
+export async function settledAmong(q: Queryable, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await q.query<{ id: string }>(
+    `SELECT id FROM unnest($1::text[]) AS wanted(id) WHERE NOT EXISTS (SELECT 1 FROM twerk.tasks t WHERE t.id = wanted.id AND t.state IN ('SCHEDULED', 'RUNNING'))`,
+    [ids],
+  );
+  return result.rows.map((record) => record.id);
+}
+
+export interface Completion {
+  readonly id: string;
+  readonly result: string;
+  /** When the worker saw the task end (kept within the record's start and the database's now). */
+  readonly at: Date;
+}
+
+/** Active → COMPLETED for a batch of tasks; answers the ones that made the transition. */
+export async function completeTasks(q: Queryable, completions: readonly Completion[]): Promise<SettledTask[]> {
+  if (completions.length === 0) return [];
+  const result = await q.query<SettledTask>(
+    `UPDATE twerk.tasks t SET state = 'COMPLETED', result = r.result, progress = 100, lease_expires_at = NULL,
+       completed_at = greatest(coalesce(t.started_at, t.scheduled_at), least(r.at, clock_timestamp()))
+     FROM jsonb_to_recordset($1::jsonb) AS r(id text, result text, at timestamptz)
+     WHERE t.id = r.id AND t.state IN ('SCHEDULED', 'RUNNING') ${SETTLED}`,
+    [JSON.stringify(completions)],
+  );
+  return result.rows;
+}
+
+export interface Failure {
+  readonly id: string;
+  readonly error: string;
+  readonly exitCode?: number | null;
+  readonly result?: string;
+  readonly at: Date;
+}
+
+/** Active → FAILED for one task; answers it, with its definition, if it made the transition. */
+export async function failTask(q: Queryable, failure: Failure): Promise<SettledTask | undefined> {
+  const result = await q.query<SettledTask>(
+    `UPDATE twerk.tasks t SET state = 'FAILED', error = $2, exit_code = $3, result = coalesce($4, t.result), lease_expires_at = NULL,
+       failed_at = greatest(coalesce(t.started_at, t.scheduled_at), least($5::timestamptz, clock_timestamp()))
+     WHERE t.id = $1 AND t.state IN ('SCHEDULED', 'RUNNING') ${SETTLED}, t.spec`,
+    [failure.id, failure.error, failure.exitCode ?? null, failure.result ?? null, failure.at],
+  );
+  return result.rows[0];
+}
+
+/** A task's reported progress, while it is active. */
+export async function setProgress(q: Queryable, id: string, progress: number): Promise<void> {
+  await q.query(`UPDATE twerk.tasks SET progress = $2 WHERE id = $1 AND state IN ('SCHEDULED', 'RUNNING')`, [id, progress]);
+}
+
+/**
+ * Counts finished children on their RUNNING parent — one row lock per parent per batch of reports,
+ * not per child — and answers the parent as it now stands (undefined when it is no longer RUNNING).
+ */
+export async function countChildOutcomes(q: Queryable, parentId: string, completed: number, failed: number): Promise<ParentTally | undefined> {
+  const result = await q.query<ParentTally>(
+    `UPDATE twerk.tasks t SET completions = t.completions + $2, failures = t.failures + $3,
+       progress = CASE WHEN coalesce(t.child_count, 0) = 0 THEN 100 ELSE round((t.completions + t.failures + $2 + $3)::numeric / t.child_count * 100, 2)::double precision END
+     WHERE t.id = $1 AND t.state = 'RUNNING'
+     ${SETTLED}, t.completions, t.failures,
+       coalesce(t.spec->'parallel'->'failFast', t.spec->'each'->'failFast') IS DISTINCT FROM 'false'::jsonb AS "failFast",
+       nullif((t.spec->'each'->>'concurrency')::int, 0) AS concurrency`,
+    [parentId, completed, failed],
+  );
+  return result.rows[0];
+}
+
+/** Up to `limit` children of `parentId` waiting their turn (CREATED), in sibling order, locked. */
+export async function waitingChildren(q: Queryable, parentId: string, limit: number): Promise<TaskRecord[]> {
+  if (limit <= 0) return [];
+  return (await q.query<TaskRecord>(`${SELECT} WHERE t.parent_id = $1 AND t.state = 'CREATED' ORDER BY t.sequence, t.id LIMIT $2 FOR UPDATE`, [parentId, limit])).rows;
+}
+
+export async function deleteTasks(q: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await q.query('DELETE FROM twerk.tasks WHERE id = ANY($1::text[])', [ids]);
 }
 
 /** Cancels the active children of a parent (recursively through nested composites); answers their ids. */
@@ -111,12 +346,34 @@ export async function cancelDescendants(q: Queryable, parentId: string): Promise
        SELECT id FROM twerk.tasks WHERE parent_id = $1
        UNION ALL SELECT t.id FROM twerk.tasks t JOIN tree ON t.parent_id = tree.id)
      UPDATE twerk.tasks SET state = 'CANCELLED', completed_at = now()
-     WHERE id IN (SELECT id FROM tree) AND state = ANY($2::text[]) RETURNING id`,
-    [parentId, ACTIVE_TASK_STATES],
+     WHERE id IN (SELECT id FROM tree) AND state IN ${ACTIVE} RETURNING id`,
+    [parentId],
   );
-  return rows.rows.map((row) => row.id);
+  return rows.rows.map((record) => record.id);
 }
 
-export async function deleteTask(q: Queryable, id: string): Promise<void> {
-  await q.query('DELETE FROM twerk.tasks WHERE id = $1', [id]);
+/** The children of `parentId` whose newest attempt FAILED (the ones a composite reports), in sibling order. */
+export async function failedChildren(q: Queryable, parentId: string, limit: number): Promise<TaskRecord[]> {
+  return (
+    await q.query<TaskRecord>(
+      `SELECT * FROM (SELECT DISTINCT ON (t.sequence) ${FIELDS('t')} FROM twerk.tasks t WHERE t.parent_id = $1 ORDER BY t.sequence, t.created_at DESC, t.id DESC) latest
+       WHERE latest.state = 'FAILED' ORDER BY latest.sequence LIMIT $2`,
+      [parentId, limit],
+    )
+  ).rows;
+}
+
+/**
+ * Leaf tasks of a job by their newest attempt: how many there are and how many finished well. What
+ * a restart resets the job's leaf counters to before it re-creates the failed ones.
+ */
+export async function countLeaves(q: Queryable, jobId: string): Promise<{ total: number; done: number }> {
+  const rows = await q.query<{ total: number; done: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE state IN ('COMPLETED', 'SKIPPED'))::int AS done FROM (
+       SELECT DISTINCT ON (coalesce(parent_id, ''), position, sequence) state, child_count FROM twerk.tasks WHERE job_id = $1
+       ORDER BY coalesce(parent_id, ''), position, sequence, created_at DESC, id DESC) latest
+     WHERE child_count IS NULL OR child_count = 0`,
+    [jobId],
+  );
+  return rows.rows[0] ?? { total: 0, done: 0 };
 }

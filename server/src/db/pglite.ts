@@ -149,6 +149,13 @@ export async function openPglite(options: PgliteOptions): Promise<Database & { r
     transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => work(wrap(tx)));
     },
+    async listen(channel, onMessage) {
+      // In one process nothing is ever missed, so there is no gap to report.
+      const unlisten = await pglite.listen(channel, onMessage);
+      return async () => {
+        if (!pglite.closed) await unlisten();
+      };
+    },
     async close() {
       try {
         if (!pglite.closed) await pglite.close();

@@ -1,6 +1,6 @@
 /** The `pg` adapter: a connection pool on a PostgreSQL server. */
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.ts';
+import type { Database, Queryable, QueryResult, Unlisten } from './database.ts';
 
 // Keep int8 (bigint, COUNT(*)) exact as strings is pg's default; our counts fit in a number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -21,6 +21,57 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
       await client.query(sql);
     },
   };
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * A LISTEN on its own connection, re-established (with backoff, forever) whenever it drops — a
+ * database restart must not leave wake-ups silently dead (Tork #205). After each reconnection
+ * `onGap` runs, because notifications sent meanwhile are lost.
+ */
+function listenOn(connectionString: string, channel: string, onMessage: (payload: string) => void, onGap?: () => void): Promise<Unlisten> {
+  if (!CHANNEL.test(channel)) throw new Error(`invalid channel name ${channel}`);
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delayMs = 100;
+  const connect = async (first: boolean): Promise<void> => {
+    const current = new pg.Client({ connectionString });
+    client = current;
+    const reconnect = () => {
+      if (stopped || client !== current) return;
+      client = undefined;
+      current.removeAllListeners();
+      current.on('error', () => {});
+      void current.end().catch(() => {});
+      retry = setTimeout(() => void connect(false).catch(() => {}), delayMs);
+      delayMs = Math.min(delayMs * 2, 5_000);
+    };
+    current.on('error', reconnect);
+    current.on('end', reconnect);
+    current.on('notification', (message) => {
+      if (message.channel === channel) onMessage(message.payload ?? '');
+    });
+    try {
+      await current.connect();
+      await current.query(`LISTEN ${channel}`);
+      delayMs = 100;
+      if (!first) onGap?.();
+    } catch (error) {
+      if (first) {
+        stopped = true;
+        await current.end().catch(() => {});
+        throw error;
+      }
+      reconnect();
+    }
+  };
+  return connect(true).then(() => async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  });
 }
 
 export function openPostgres(options: PostgresOptions): Database {
@@ -46,6 +97,7 @@ export function openPostgres(options: PostgresOptions): Database {
         client.release();
       }
     },
+    listen: (channel, onMessage, onGap) => listenOn(options.connectionString, channel, onMessage, onGap),
     async close() {
       await pool.end();
     },

@@ -1,13 +1,18 @@
 /**
- * Wires the pieces of one process together: database, broker, coordinator consumers and (in standalone
- * or worker mode) a native worker.
+ * Wires the pieces of one process together: database, broker, coordinator consumers and
+ * housekeeping (coordinator and standalone modes) and a native worker (worker and standalone).
+ * Beside a local coordinator, the worker hands its reports straight to it: the same transaction and
+ * guards as through the queue, without a message round trip per batch.
  */
 import type { JobDocument } from '@twerk/contract';
 import { startBroker, type Broker } from '../broker/broker.ts';
-import { cancelJob, handleJobCommand, handleTaskReport, restartJob, submitJob, type CoordinatorDeps } from '../coordinator/coordinator.ts';
+import { cancelJob, handleJobCommands, handleTaskReports, JobBodies, requeueLostTasks, restartJob, submitJob, type CoordinatorDeps } from '../coordinator/coordinator.ts';
 import { QUEUES, type JobCommand, type TaskReport } from '../coordinator/messages.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { deleteJobTrees, type JobRecord } from '../datastore/jobs.ts';
+import { JobEvents } from './job-events.ts';
+import { startMaintenance, type Maintenance } from './maintenance.ts';
 import type { TaskRunner } from './runner.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -16,7 +21,10 @@ export interface EngineOptions {
   /** The PostgreSQL URL (for pg-boss) when `db` is a server database. */
   readonly url?: string;
   readonly coordinator: boolean;
-  readonly worker?: { readonly runner: TaskRunner; readonly queues: Readonly<Record<string, number>>; readonly nodeId: string };
+  readonly worker?: { readonly runner: TaskRunner; readonly queues: Readonly<Record<string, number>>; readonly nodeId: string; readonly cancelPollMs?: number; readonly leaseMs?: number };
+  /** Background errors (a lost connection, a failed housekeeping pass): logged by the caller. */
+  readonly onError?: (error: unknown) => void;
+  readonly maintenanceIntervalMs?: number;
 }
 
 export interface Engine {
@@ -25,27 +33,39 @@ export interface Engine {
   submit(document: JobDocument, createdBy?: string | null): Promise<string>;
   cancel(jobId: string): ReturnType<typeof cancelJob>;
   restart(jobId: string): ReturnType<typeof restartJob>;
+  /** The job once it is COMPLETED, FAILED or CANCELLED (undefined if it does not exist), or 'timeout'. */
+  waitForJob(jobId: string, timeoutMs: number): Promise<JobRecord | undefined | 'timeout'>;
+  /** Deletes finished jobs with their tasks, logs and sub-jobs. */
+  deleteJob(jobId: string): Promise<boolean>;
+  /** Runs the autoDelete pass now (it also runs every second); answers how many jobs went. */
+  deleteExpiredJobs(): Promise<number>;
   stop(): Promise<void>;
 }
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const onError = options.onError ?? (() => {});
   await migrate(options.db);
   const connection = options.db.pglite !== undefined ? { pglite: options.db.pglite } : { url: options.url ?? '' };
   const broker = await startBroker({ connection });
   await broker.ensureQueue(QUEUES.jobs);
   await broker.ensureQueue(QUEUES.tasks);
-  const deps: CoordinatorDeps = { db: options.db, broker };
+  const deps: CoordinatorDeps = { db: options.db, broker, bodies: new JobBodies() };
+  const events = await JobEvents.start(options.db);
+  let maintenance: Maintenance | undefined;
   if (options.coordinator) {
-    await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 20 }, async (jobs) => {
-      for (const job of jobs) await handleJobCommand(deps, job.data);
-    });
-    await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 50 }, async (jobs) => {
-      for (const job of jobs) await handleTaskReport(deps, job.data);
-    });
+    await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 50 }, (jobs) => handleJobCommands(deps, jobs.map((job) => job.data)));
+    await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 200 }, (jobs) => handleTaskReports(deps, jobs.map((job) => job.data)));
+    maintenance = startMaintenance({ db: options.db, requeueLost: () => requeueLostTasks(deps), onError, ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}) });
   }
   let worker: Worker | undefined;
   if (options.worker) {
-    worker = await startWorker({ db: options.db, broker, ...options.worker, ...(options.coordinator ? { handleReport: (report: TaskReport) => handleTaskReport(deps, report) } : {}) });
+    worker = await startWorker({
+      db: options.db,
+      broker,
+      ...options.worker,
+      onError,
+      ...(options.coordinator ? { sink: (reports) => handleTaskReports(deps, reports) } : {}),
+    });
   }
   return {
     db: options.db,
@@ -53,8 +73,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     submit: (document, createdBy) => submitJob(deps, document, createdBy ?? null),
     cancel: (jobId) => cancelJob(deps, jobId),
     restart: (jobId) => restartJob(deps, jobId),
+    waitForJob: (jobId, timeoutMs) => events.waitForEnd(jobId, timeoutMs),
+    async deleteJob(jobId) {
+      const deleted = (await options.db.transaction((tx) => deleteJobTrees(tx, [jobId]))) > 0;
+      deps.bodies.forget(jobId);
+      return deleted;
+    },
+    deleteExpiredJobs: () => (maintenance ? maintenance.runOnce() : Promise.resolve(0)),
     async stop() {
       await worker?.stop();
+      await maintenance?.stop();
+      await events.stop();
       await broker.stop();
     },
   };

@@ -1,14 +1,20 @@
 /**
- * The native worker loop: takes tasks from work queues, runs them with a runtime, ships their logs
- * and reports how they ended. A task found already settled (a redelivery after its report) is skipped;
- * a task cancelled while running is noticed by polling its state and stopped.
+ * The native worker: claims tasks from its work queues (a slot per task, per queue) with a lease it
+ * renews while they run, runs them with a runtime, ships their logs, and reports how they ended
+ * through a group-committing reporter. One poll per worker (not per task) stops runs whose task was
+ * cancelled or given away.
  */
+import { CHANNELS, QUEUES, type TaskReport } from '../coordinator/messages.ts';
 import type { Broker } from '../broker/broker.ts';
-import { QUEUES, type TaskReport, type WorkItem } from '../coordinator/messages.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Unlisten } from '../db/database.ts';
 import { appendLogPart } from '../datastore/logs.ts';
-import { getTask, markRunning } from '../datastore/tasks.ts';
-import type { TaskRunner } from './runner.ts';
+import { releaseTasks, settledAmong, type ClaimedTask } from '../datastore/tasks.ts';
+import { Reporter } from './reporter.ts';
+import type { RunOutcome, TaskRunner } from './runner.ts';
+import { WorkConsumer } from './work-consumer.ts';
+
+/** Where reports go: to the coordinator in this process, or through the broker to one elsewhere. */
+export type ReportSink = (reports: readonly TaskReport[]) => Promise<void>;
 
 export interface WorkerOptions {
   readonly db: Database;
@@ -18,80 +24,113 @@ export interface WorkerOptions {
   /** Work queue name → how many tasks of it run at once. */
   readonly queues: Readonly<Record<string, number>>;
   readonly cancelPollMs?: number;
-  /**
-   * When the coordinator runs in this process, reports go straight to its handler — the same
-   * transaction and guards as through the queue, without a message round trip per report.
-   */
-  readonly handleReport?: (report: TaskReport) => Promise<void>;
+  /** How long a claimed task stays this worker's without renewal (renewed every third of it). */
+  readonly leaseMs?: number;
+  /** Defaults to sending reports to the coordinators' queue. */
+  readonly sink?: ReportSink;
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface Worker {
   stop(): Promise<void>;
 }
 
+export const DEFAULT_LEASE_MS = 10_000;
+
+/** Sends reports to the coordinators' queue. */
+export function brokerSink(db: Database, broker: Broker): ReportSink {
+  return (reports) => db.transaction((tx) => broker.sendMany(tx, QUEUES.tasks, reports.map((data) => ({ data }))));
+}
+
+function reportOf(taskId: string, outcome: Exclude<RunOutcome, { status: 'cancelled' }>): TaskReport {
+  const at = Date.now();
+  switch (outcome.status) {
+    case 'completed':
+      return { type: 'completed', taskId, result: outcome.result, at };
+    case 'failed':
+      return { type: 'failed', taskId, error: outcome.error, exitCode: outcome.exitCode ?? null, at, ...(outcome.result !== undefined ? { result: outcome.result } : {}) };
+    case 'timed_out':
+      return { type: 'failed', taskId, error: outcome.error, at };
+  }
+}
+
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { db, broker, runner, nodeId } = options;
-  const report = options.handleReport ?? ((message: TaskReport) => db.transaction((tx) => broker.send(tx, QUEUES.tasks, message)));
-  const running = new Set<AbortController>();
+  const onError = options.onError ?? (() => {});
+  const reporter = new Reporter<TaskReport>({ onError, write: options.sink ?? brokerSink(db, broker) });
+  const running = new Map<string, AbortController>();
 
-  async function runOne(item: WorkItem): Promise<void> {
-    const task = await getTask(db, item.taskId);
-    if (task === undefined || (task.state !== 'SCHEDULED' && task.state !== 'RUNNING')) return;
-    // Marking the task RUNNING is a guarded, idempotent update the worker can make itself; it saves the
-    // coordinator a message round trip per task (the 'started' report remains for remote workers).
-    await markRunning(db, task.id, nodeId);
+  async function run(task: ClaimedTask): Promise<void> {
     const controller = new AbortController();
-    running.add(controller);
-    const watch = setInterval(() => {
-      void getTask(db, task.id).then(
-        (current) => {
-          if (current === undefined || current.state === 'CANCELLED') controller.abort();
-        },
-        () => {},
-      );
-    }, options.cancelPollMs ?? 500);
+    running.set(task.id, controller);
+    let outcome: RunOutcome;
     try {
-      const outcome = await runner.run(
+      outcome = await runner.run(
         { taskId: task.id, jobId: task.jobId, spec: task.spec },
         {
-          onLog: (chunk) => appendLogPart(db, task.id, chunk.data),
-          onProgress: (progress) => report({ type: 'progress', taskId: task.id, progress }),
+          onLog: (chunk) => appendLogPart(db, task.id, chunk.data).catch(onError),
+          onProgress: (progress) => void reporter.submit({ type: 'progress', taskId: task.id, progress }).catch(onError),
         },
         controller.signal,
       );
-      switch (outcome.status) {
-        case 'completed':
-          await report({ type: 'completed', taskId: task.id, result: outcome.result });
-          break;
-        case 'failed':
-          await report({ type: 'failed', taskId: task.id, error: outcome.error, exitCode: outcome.exitCode ?? null, ...(outcome.result !== undefined ? { result: outcome.result } : {}) });
-          break;
-        case 'timed_out':
-          await report({ type: 'failed', taskId: task.id, error: outcome.error });
-          break;
-        case 'cancelled':
-          break; // the task is already CANCELLED; nothing to report
-      }
     } finally {
-      clearInterval(watch);
-      running.delete(controller);
+      running.delete(task.id);
     }
+    // A run stopped because its task was cancelled (or given to another attempt, or this worker is
+    // stopping) has nothing to report: the record already says what happened, or the lease runs out.
+    if (outcome.status === 'cancelled') return;
+    await reporter.submit(reportOf(task.id, outcome));
   }
 
-  const queueNames = Object.keys(options.queues).map((queue) => QUEUES.work(queue));
+  const consumers = new Map<string, WorkConsumer>();
   for (const [queue, concurrency] of Object.entries(options.queues)) {
-    const name = QUEUES.work(queue);
-    await broker.ensureQueue(name, { retryLimit: 5, expireInSeconds: 24 * 60 * 60 });
-    // Batches of up to `concurrency` tasks run side by side; a full batch makes pg-boss fetch the next at
-    // once (burst) instead of waiting for a wake-up, which a backlog (a fan-out) would not send again.
-    await broker.consume<WorkItem>(name, { batchSize: concurrency, concurrency: 1 }, async (jobs) => {
-      await Promise.all(jobs.map((job) => runOne(job.data)));
-    });
+    consumers.set(
+      queue,
+      new WorkConsumer({
+        db,
+        queue,
+        concurrency,
+        nodeId,
+        leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+        onError,
+        onBatch: (tasks) => tasks.map(run),
+        onLost: (taskId) => running.get(taskId)?.abort(),
+      }),
+    );
   }
+  const unlisten: Unlisten = await db.listen(
+    CHANNELS.work,
+    (queue) => consumers.get(queue)?.notify(),
+    () => {
+      for (const consumer of consumers.values()) consumer.notify();
+    },
+  );
+
+  const watch = setInterval(() => {
+    if (running.size === 0) return;
+    settledAmong(db, [...running.keys()]).then(
+      (settled) => {
+        for (const id of settled) running.get(id)?.abort();
+      },
+      onError,
+    );
+  }, options.cancelPollMs ?? 500);
+
   return {
     async stop() {
-      await Promise.all(queueNames.map((name) => broker.stopConsuming(name)));
-      for (const controller of running) controller.abort();
+      clearInterval(watch);
+      await unlisten().catch(onError);
+      const stopping = [...consumers.values()].map((consumer) => consumer.stop());
+      // The runs this stop interrupts go back to their queue, to run again here after a restart or
+      // on another worker now.
+      const interrupted = [...running.keys()];
+      for (const controller of running.values()) controller.abort();
+      await Promise.all(stopping);
+      // Let the aborted runs return and what is queued be written before the database goes.
+      const deadline = Date.now() + 5_000;
+      while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await reporter.stop();
+      await releaseTasks(db, interrupted, nodeId).catch(onError);
     },
   };
 }
