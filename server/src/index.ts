@@ -5,3 +5,4 @@ export { openPostgres } from './db/postgres.ts';
 export { migrate } from './db/migrate.ts';
 export { getJob, type JobRecord } from './datastore/jobs.ts';
 export { tasksOfJob, type TaskRecord } from './datastore/tasks.ts';
+export { SERVER_NODE_FLAGS } from './cli/node-flags.ts';

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1 --no-wasm-tier-up --no-wasm-dynamic-tiering
 /** The `twerk` command line (seed 000 "CLI Reference"). */
 import { API_VERSION, generateOpenApi } from '@twerk/contract';
 import { loadSettings, resolveConfig, type TwerkConfig } from '../config/config.ts';

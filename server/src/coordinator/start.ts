@@ -96,7 +96,8 @@ export async function startTask(s: Session, job: JobHead, template: TaskDocument
   const id = at.id ?? newId();
   const now = new Date();
   let spec = definition;
-  if (!at.evaluated) {
+  // A definition without templates evaluates to itself: no need to read the job context for it.
+  if (!at.evaluated && JSON.stringify(definition).includes('{{')) {
     const evaluated = evaluateTask(definition, await s.environment(job, scopeNames(at.scope)));
     if (!evaluated.ok) {
       const where = evaluated.error.field === '' ? '' : `.${evaluated.error.field}`;
