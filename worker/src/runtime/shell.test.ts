@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,19 @@ describe('the shell runtime', () => {
     expect(await runShellTask({ ...ids(), files: { '../escape': 'x' }, run: 'true' }, options)).toMatchObject({ status: 'failed', error: expect.stringContaining('must stay inside') });
     expect(await runShellTask({ ...ids(), workdir: '../../etc', run: 'true' }, options)).toMatchObject({ status: 'failed' });
   }, 30_000);
+
+  it('runs as the configured uid and gid (group first, then user), in a directory they can use', async () => {
+    // 65534 is nobody/nogroup. Only root may change identity; anyone else gets a clear failure.
+    const run = 'set -e; touch made-here; echo -n "$(id -u):$(id -g)" > $TWERK_OUTPUT';
+    const closed = await runShellTask({ ...ids(), run }, { ...options, uid: 65534, gid: 65534 });
+    expect(closed).toMatchObject({ status: 'failed', error: `${baseDir}, on the way to the worker directory, is closed to uid 65534, which tasks run as: make it searchable (chmod o+x)` });
+    const open = mkdtempSync(join(tmpdir(), 'twerk-shell-open-'));
+    chmodSync(open, 0o755);
+    const outcome = await runShellTask({ ...ids(), run }, { ...options, baseDir: open, uid: 65534, gid: 65534 });
+    rmSync(open, { recursive: true, force: true });
+    if (process.getuid?.() === 0) expect(outcome).toEqual({ status: 'completed', exitCode: 0, result: '65534:65534' });
+    else expect(outcome).toMatchObject({ status: 'failed', error: expect.stringContaining('could not start bash') });
+  });
 
   it('reports a non-zero exit with its status and the end of stderr', async () => {
     const outcome = await runShellTask({ ...ids(), run: 'echo "first problem" >&2; echo "last problem" >&2; exit 3' }, options);

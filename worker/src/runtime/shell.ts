@@ -6,8 +6,8 @@
  * Only the task's env and our variables reach it, never the rest of the server's environment.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { lchown, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 
 export interface ShellTask {
   readonly taskId: string;
@@ -162,6 +162,26 @@ interface StepExit {
   readonly spawnError?: Error;
 }
 
+/** The first directory from `path` up that a process of `uid`/`gid` cannot pass through (judged by its mode bits). */
+async function closedAncestor(path: string, uid: number, gid: number): Promise<string | undefined> {
+  for (let current = path; ; current = dirname(current)) {
+    const { uid: owner, gid: group, mode } = await stat(current);
+    const passable = owner === uid ? (mode & 0o100) !== 0 : group === gid ? (mode & 0o010) !== 0 : (mode & 0o001) !== 0;
+    if (!passable) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  await lchown(path, uid, gid);
+  const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) await chownTree(child, uid, gid);
+    else await lchown(child, uid, gid);
+  }
+}
+
 async function writeFiles(work: string, files: Readonly<Record<string, string>> | undefined): Promise<Error | undefined> {
   for (const [name, contents] of Object.entries(files ?? {})) {
     const relative = insidePath(name, 'file');
@@ -183,6 +203,11 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
   // Absolute, because the variables pointing into it are used from the task's own working directory.
   const baseDir = resolve(options.baseDir);
   await mkdir(baseDir, { recursive: true });
+  if (options.uid !== undefined) {
+    // The task's own paths ($TWERK_OUTPUT, …) run through the base directory: its user must be able to pass.
+    const closed = await closedAncestor(baseDir, options.uid, options.gid ?? process.getgid?.() ?? 0);
+    if (closed !== undefined) return { status: 'failed', exitCode: null, error: `${closed}, on the way to the worker directory, is closed to uid ${options.uid}, which tasks run as: make it searchable (chmod o+x)` };
+  }
   const root = await mkdtemp(join(baseDir, 'task-'));
   try {
     const work = join(root, 'work');
@@ -200,6 +225,8 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
     const progress = join(root, 'progress');
     await writeFile(output, '');
     await writeFile(progress, '');
+    // A task run as another user must be able to use its directory: it gets the whole tree.
+    if (options.uid !== undefined || options.gid !== undefined) await chownTree(root, options.uid ?? -1, options.gid ?? -1);
 
     const baseEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
     for (const name of options.hostEnv ?? []) {
@@ -289,6 +316,7 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
           failure = { label, error: stepFiles.message };
           break;
         }
+        if (step.files !== undefined && (options.uid !== undefined || options.gid !== undefined)) await chownTree(work, options.uid ?? -1, options.gid ?? -1);
       }
       const argv = step.run !== undefined ? [...shell, step.run] : [...(step.cmd ?? [])];
       if (argv.length === 0) {
