@@ -49,3 +49,15 @@ describe('twerk validate', () => {
     expect(JSON.parse(twerk('version', '--json').stdout)).toMatchObject({ name: 'twerk' });
   });
 });
+
+describe('the node options a server runs with', () => {
+  it('are the same in the npm scripts, the shebang and SERVER_NODE_FLAGS', async () => {
+    const { SERVER_NODE_FLAGS } = await import('./node-flags.ts');
+    const { readFileSync } = await import('node:fs');
+    const flags = SERVER_NODE_FLAGS.join(' ');
+    const scripts = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start']).toBe(`node ${flags} server/src/cli/main.ts server start standalone`);
+    expect(scripts['twerk']).toBe(`node ${flags} server/src/cli/main.ts`);
+    expect(readFileSync(cli, 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+  });
+});

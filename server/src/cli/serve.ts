@@ -75,7 +75,14 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
       ? {
           worker: {
             runner: shellRunner(
-              { baseDir: config.worker.dataDir, shell: config.runtime.cmd, hostEnv: config.worker.hostEnv, ...(config.runtime.uid !== undefined ? { uid: config.runtime.uid } : {}), ...(config.runtime.gid !== undefined ? { gid: config.runtime.gid } : {}) },
+              {
+                baseDir: config.worker.dataDir,
+                shell: config.runtime.cmd,
+                hostEnv: config.worker.hostEnv,
+                mounts: { allowBind: config.mounts.bind.allowed, bindSources: config.mounts.bind.sources },
+                ...(config.runtime.uid !== undefined ? { uid: config.runtime.uid } : {}),
+                ...(config.runtime.gid !== undefined ? { gid: config.runtime.gid } : {}),
+              },
               sidecar,
             ),
             queues: config.worker.queues,

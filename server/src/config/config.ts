@@ -50,6 +50,8 @@ export interface TwerkConfig {
   readonly coordinator: { readonly host: string; readonly port: number };
   readonly runtime: { readonly type: 'shell'; readonly cmd: string[]; readonly uid?: number; readonly gid?: number };
   readonly worker: { readonly queues: Record<string, number>; readonly hostEnv: string[]; readonly dataDir: string };
+  /** Bind mounts tasks may make (Tork's `mounts.bind.*`): off unless allowed; no sources listed means any. */
+  readonly mounts: { readonly bind: { readonly allowed: boolean; readonly sources: string[] } };
 }
 
 const BROKER_TYPES = ['inmemory', 'postgres', 'pgboss'];
@@ -116,6 +118,9 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
     if (value !== undefined && !/^\d+$/.test(value)) errors.push(`${key}: "${value}" is not a numeric id`);
   }
 
+  const bindAllowed = (text(settings, 'mounts.bind.allowed') ?? 'false').toLowerCase();
+  if (!['true', 'false'].includes(bindAllowed)) errors.push(`mounts.bind.allowed: "${bindAllowed}" is not true or false`);
+
   const queues: Record<string, number> = {};
   for (const entry of list(settings, 'worker.queues') ?? ['default:1']) {
     const [name = '', count = '1'] = entry.split(':');
@@ -132,6 +137,7 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
       coordinator: { host: match![1]!, port: Number(match![2]) },
       runtime: { type: 'shell', cmd: list(settings, 'runtime.shell.cmd') ?? ['bash', '-c'], ...(uid !== undefined ? { uid: Number(uid) } : {}), ...(gid !== undefined ? { gid: Number(gid) } : {}) },
       worker: { queues, hostEnv: list(settings, 'middleware.task.hostenv.vars') ?? [], dataDir: text(settings, 'worker.dir') ?? join(process.cwd(), '.twerk', 'tasks') },
+      mounts: { bind: { allowed: bindAllowed === 'true', sources: list(settings, 'mounts.bind.sources') ?? [] } },
     },
   };
 }

@@ -6,7 +6,7 @@ import type { TaskRunner } from './runner.ts';
 
 type AuxTask = NonNullable<TaskDocument['pre']>[number];
 
-/** A pre/post task as the shell runtime runs it (the image is a container concern, ignored here). */
+/** A pre/post task as the shell runtime runs it (the image is a container concern, ignored here). Mounts are the main task's, shared by its pre and post tasks. */
 function step(task: AuxTask) {
   return {
     name: task.name,
@@ -36,6 +36,7 @@ export function shellRunner(options: ShellRuntimeOptions, sidecar?: ShellSidecar
           ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
           ...(spec.pre !== undefined ? { pre: spec.pre.map(step) } : {}),
           ...(spec.post !== undefined ? { post: spec.post.map(step) } : {}),
+          ...(spec.mounts !== undefined ? { mounts: spec.mounts } : {}),
         },
         options,
         { onLog: hooks.onLog, onProgress: hooks.onProgress },

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -168,4 +168,61 @@ describe('the shell runtime', () => {
     const post = await runShellTask({ ...ids(), run: 'true', post: [{ run: 'exit 7' }] }, options);
     expect(post).toMatchObject({ status: 'failed', error: 'post task 1 failed: exit status 7' });
   }, 30_000);
+});
+
+describe('mounts in the shell runtime', () => {
+  const root = process.getuid?.() === 0;
+  // Outside /tmp, so that a mount on /tmp does not cover the task's own directory.
+  const base = mkdtempSync(join('/var/tmp', 'twerk-mounts-'));
+  chmodSync(base, 0o755);
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  const mounting: ShellRuntimeOptions = { baseDir: base, logFlushMs: 20 };
+
+  it('shares a volume between pre, main and post, and keeps it private to the task', async () => {
+    const task = {
+      mounts: [{ type: 'volume', target: '/data' }],
+      pre: [{ name: 'write', run: 'echo -n one > /data/note' }],
+      run: 'echo -n "$(cat /data/note) two" > /data/note; cat /data/note > $TWERK_OUTPUT',
+      post: [{ name: 'check', run: 'grep -q "one two" /data/note' }],
+    };
+    const [first, second] = await Promise.all([runShellTask({ ...ids(), ...task }, mounting), runShellTask({ ...ids(), ...task }, mounting)]);
+    if (!root) {
+      expect(first).toMatchObject({ status: 'failed', error: expect.stringContaining('mounts need a worker running as root') });
+      return;
+    }
+    expect(first).toEqual({ status: 'completed', exitCode: 0, result: 'one two' });
+    expect(second).toEqual({ status: 'completed', exitCode: 0, result: 'one two' });
+    expect(existsSync('/data/note')).toBe(false); // made inside the task's namespace, not on the machine
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  it('mounts a tmpfs with its options, and a volume on /tmp', async () => {
+    const outcome = await runShellTask({ ...ids(), mounts: [{ type: 'tmpfs', target: '/scratch', opts: { size: '8m' } }, { type: 'volume', target: '/tmp' }], run: 'grep " /scratch tmpfs " /proc/mounts | grep -o "size=[0-9]*k" > $TWERK_OUTPUT; touch /tmp/only-mine' }, mounting);
+    if (!root) return expect(outcome).toMatchObject({ status: 'failed' });
+    expect(outcome).toEqual({ status: 'completed', exitCode: 0, result: 'size=8192k\n' });
+    expect(existsSync('/tmp/only-mine')).toBe(false);
+  });
+
+  it('refuses bind mounts unless the worker allows them, and sources outside what it allows', async () => {
+    const source = mkdtempSync(join(base, 'shared-'));
+    writeFileSync(join(source, 'greeting'), 'hello');
+    const bind = { ...ids(), mounts: [{ type: 'bind', source, target: '/mnt/in' }], run: 'cat /mnt/in/greeting > $TWERK_OUTPUT' };
+    if (!root) return expect(await runShellTask(bind, mounting)).toMatchObject({ status: 'failed' });
+    expect(await runShellTask(bind, mounting)).toMatchObject({ status: 'failed', error: 'mounts[0]: bind mounts are not allowed on this worker (mounts.bind.allowed)' });
+    expect(await runShellTask(bind, { ...mounting, mounts: { allowBind: true, bindSources: ['/srv/allowed'] } })).toMatchObject({ status: 'failed', error: `mounts[0].source: "${source}" is not under a path this worker allows to bind (/srv/allowed)` });
+    expect(await runShellTask(bind, { ...mounting, mounts: { allowBind: true, bindSources: [base] } })).toEqual({ status: 'completed', exitCode: 0, result: 'hello' });
+    rmSync(source, { recursive: true, force: true });
+  });
+
+  it("refuses a mount that would hide the task's own directory, or an unknown kind", async () => {
+    if (!root) return expect(await runShellTask({ ...ids(), mounts: [{ type: 'volume', target: '/var' }], run: 'true' }, mounting)).toMatchObject({ status: 'failed', error: expect.stringContaining('as root') });
+    expect(await runShellTask({ ...ids(), mounts: [{ type: 'volume', target: '/var' }], run: 'true' }, mounting)).toMatchObject({ status: 'failed', error: expect.stringContaining(`mounts[0].target: "/var" would hide the task's own directory`) });
+    expect(await runShellTask({ ...ids(), mounts: [{ type: 'nfs', target: '/x' }], run: 'true' }, mounting)).toMatchObject({ status: 'failed', error: 'mounts[0].type: "nfs" is not a mount the shell runtime makes (volume, tmpfs, bind)' });
+  });
+
+  it('drops to the task user after mounting, who owns the volume', async () => {
+    const outcome = await runShellTask({ ...ids(), mounts: [{ type: 'volume', target: '/data' }], run: 'touch /data/f; echo -n "$(id -u) $(stat -c %u /data/f)" > $TWERK_OUTPUT' }, { ...mounting, uid: 65534, gid: 65534 });
+    if (!root) return expect(outcome).toMatchObject({ status: 'failed' });
+    expect(outcome).toEqual({ status: 'completed', exitCode: 0, result: '65534 65534' });
+  });
 });

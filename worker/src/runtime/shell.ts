@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { lchown, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { prepareMounts, type MountPolicy, type PreparedMounts, type ShellMount } from './shell-mounts.ts';
 
 export interface ShellTask {
   readonly taskId: string;
@@ -20,6 +21,8 @@ export interface ShellTask {
   readonly timeoutMs?: number;
   readonly pre?: readonly ShellStep[];
   readonly post?: readonly ShellStep[];
+  /** Made in a private mount namespace for each step (see shell-mounts.ts); shared by pre, main and post. */
+  readonly mounts?: readonly ShellMount[];
 }
 
 export interface ShellRuntimeOptions {
@@ -30,6 +33,7 @@ export interface ShellRuntimeOptions {
   readonly gid?: number;
   readonly logFlushMs?: number;
   readonly logFlushBytes?: number;
+  readonly mounts?: MountPolicy;
 }
 
 export interface TaskHooks {
@@ -227,6 +231,12 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
     await writeFile(progress, '');
     // A task run as another user must be able to use its directory: it gets the whole tree.
     if (options.uid !== undefined || options.gid !== undefined) await chownTree(root, options.uid ?? -1, options.gid ?? -1);
+    let mounts: PreparedMounts | undefined;
+    if (task.mounts !== undefined && task.mounts.length > 0) {
+      const prepared = await prepareMounts(task.mounts, root, options.mounts ?? {}, { ...(options.uid !== undefined ? { uid: options.uid } : {}), ...(options.gid !== undefined ? { gid: options.gid } : {}) });
+      if (prepared instanceof Error) return { status: 'failed', exitCode: null, error: prepared.message };
+      mounts = prepared;
+    }
 
     const baseEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
     for (const name of options.hostEnv ?? []) {
@@ -268,14 +278,15 @@ export async function runShellTask(task: ShellTask, options: ShellRuntimeOptions
 
     const spawnStep = (argv: readonly string[], env: Record<string, string>, isMain: boolean): Promise<StepExit> =>
       new Promise<StepExit>((resolveStep) => {
-        const [command, ...args] = argv as [string, ...string[]];
+        // With mounts the step starts as root in its own namespace and drops to uid/gid after mounting.
+        const [command, ...args] = (mounts ? mounts.wrap(argv) : argv) as [string, ...string[]];
         const child = spawn(command, args, {
           cwd,
           env,
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
-          ...(options.uid !== undefined ? { uid: options.uid } : {}),
-          ...(options.gid !== undefined ? { gid: options.gid } : {}),
+          ...(options.uid !== undefined && !mounts ? { uid: options.uid } : {}),
+          ...(options.gid !== undefined && !mounts ? { gid: options.gid } : {}),
         });
         currentPid = child.pid;
         child.stdout.on('data', (bytes: Buffer) => out.write(bytes));

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The machine's own programs that the test suites run as tasks (examples/split_and_stitch.yaml with the
+# shell runtime): ffmpeg and ffprobe, jq, python, the AWS CLI, and util-linux's unshare/setpriv for mounts.
+# Installs what is missing from Debian's packages when it can (root with apt-get); otherwise says what
+# to install and fails. Quick when everything is there: `npm test` runs it first.
+set -euo pipefail
+
+declare -A package_of=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg [jq]=jq [python]=python-is-python3 [aws]=awscli [unshare]=util-linux [setpriv]=util-linux [shuf]=coreutils)
+missing=()
+for command in "${!package_of[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${package_of[$command]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing from Debian's packages: $packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q $packages >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $packages >/dev/null; }
+else
+  echo "the test suites need these packages (Debian names): $packages" >&2
+  exit 1
+fi
