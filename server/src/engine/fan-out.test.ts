@@ -133,8 +133,8 @@ tasks:
         run: |
           case $I in
             0) ;;
-            1) if [ ! -f "$MARKER" ]; then touch "$MARKER"; exit 7; fi ;;
-            *) sleep 1 ;;
+            1) if [ ! -f "$MARKER" ]; then sleep 1; touch "$MARKER"; exit 7; fi ;;
+            *) sleep 5 ;;
           esac
           echo -n $V > $TWERK_OUTPUT
 `),
