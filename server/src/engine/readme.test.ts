@@ -1,0 +1,52 @@
+/**
+ * The README's jobs run: every YAML job block in it runs on the engine (embedded PGlite, shell runtime)
+ * to COMPLETED, with the result its `# result:` line states. (Its state machines are validated by
+ * test/readme; running them is the ASL milestone's.)
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument, type JobDocument } from '@twerk/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteTestDatabase, type TestDatabase } from '../db/testing.ts';
+import { startEngine, type Engine } from './engine.ts';
+import { shellRunner } from './shell-runner.ts';
+
+const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+const jobs = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((match) => {
+  const block = match[1]!;
+  const parsed = parseDocument(block, 'text/yaml');
+  if (!parsed.ok || parsed.value.family !== 'job') return [];
+  const result = /^# result: ?(.*)$/m.exec(block);
+  return [{ name: parsed.value.job.name, job: parsed.value.job, result: result ? result[1]! : undefined }];
+});
+
+describe("the README's jobs", () => {
+  let test: TestDatabase;
+  let engine: Engine;
+  const scratch = mkdtempSync(join(tmpdir(), 'twerk-readme-'));
+
+  beforeAll(async () => {
+    test = await createPgliteTestDatabase();
+    engine = await startEngine({ db: test.db as TestDatabase['db'] & { pglite?: never }, coordinator: true, worker: { runner: shellRunner({ baseDir: scratch }), queues: { default: 4 }, nodeId: 'readme' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await engine?.stop();
+    await test?.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('has jobs, each stating its result', () => {
+    expect(jobs.length).toBeGreaterThanOrEqual(4);
+    expect(jobs.filter((entry) => entry.result === undefined).map((entry) => entry.name)).toEqual([]);
+  });
+
+  it.each(jobs.map((entry) => [entry.name, entry] as const))('runs "%s" to its result', async (_name, entry) => {
+    const done = await engine.waitForJob(await engine.submit(entry.job as JobDocument), 60_000);
+    if (done === 'timeout' || done === undefined) throw new Error('the job did not finish');
+    expect(done.error ?? '').toBe('');
+    expect(done.state).toBe('COMPLETED');
+    expect(done.result ?? '').toBe(entry.result);
+  }, 90_000);
+});
