@@ -13,7 +13,7 @@ import { cancelJobTree } from './cancel.ts';
 import type { JobCommand, TaskReport } from './messages.ts';
 import { restart, type RestartOutcome } from './restart.ts';
 import { transact, type CoordinatorDeps } from './session.ts';
-import { scheduleFrom, settle, type Finished } from './settle.ts';
+import { nextAttempt, scheduleFrom, settle, type Finished } from './settle.ts';
 
 export { JobBodies, type CoordinatorDeps } from './session.ts';
 
@@ -146,21 +146,7 @@ export async function requeueLostTasks(deps: CoordinatorDeps, limit = 100): Prom
         finished.push({ task, ok: false, error: `${LOST_WORKER}, ${MAX_LOST_ATTEMPTS} times` });
         continue;
       }
-      s.addTask({
-        id: newId(),
-        jobId: task.jobId,
-        parentId: task.parentId,
-        position: task.position,
-        sequence: task.sequence,
-        name: task.name,
-        state: 'SCHEDULED',
-        scheduledAt: new Date(),
-        spec: lost.spec,
-        queue: task.queue,
-        priority: task.priority,
-        attempt: task.attempt + 1,
-        bindings: task.bindings,
-      });
+      s.addTask(nextAttempt(task, lost.spec));
       s.announce(task.queue);
     }
     await settle(s, finished);

@@ -7,7 +7,7 @@
  */
 import { evaluateTemplate, nanosToMillis, parseGoDuration, type TaskDocument } from '@twerk/contract';
 import type { JobHead } from '../datastore/jobs.ts';
-import { completeTasks, countChildOutcomes, deleteTasks, failedChildren, failTask, updateTask, waitingChildren, type ParentTally, type SettledTask } from '../datastore/tasks.ts';
+import { completeTasks, countChildOutcomes, deleteTasks, failedChildren, failTask, updateTask, waitingChildren, type NewTask, type ParentTally, type SettledTask } from '../datastore/tasks.ts';
 import { newId } from '../datastore/ids.ts';
 import { cancelTree, stopActiveTasks } from './cancel.ts';
 import { failureSummary, mayRetry, retryDelayMs } from './plan.ts';
@@ -59,12 +59,10 @@ export async function settle(s: Session, finished: readonly Finished[]): Promise
   }
 }
 
-/** Another attempt of a failed task: a new record, queued after the backoff (or a new sub-job). */
-async function retry(s: Session, job: JobHead, task: SettledTask & { readonly spec: TaskDocument }): Promise<void> {
-  const id = newId();
-  const subjob = task.spec.subjob;
-  const attempt = s.addTask({
-    id,
+/** The record of a task's next attempt: the same place, definition and queue; SCHEDULED until changed. */
+export function nextAttempt(task: SettledTask, spec: TaskDocument): NewTask {
+  return {
+    id: newId(),
     jobId: task.jobId,
     parentId: task.parentId,
     position: task.position,
@@ -72,12 +70,18 @@ async function retry(s: Session, job: JobHead, task: SettledTask & { readonly sp
     name: task.name,
     state: 'SCHEDULED',
     scheduledAt: new Date(),
-    spec: task.spec,
+    spec,
     queue: task.queue,
     priority: task.priority,
     attempt: task.attempt + 1,
     bindings: task.bindings,
-  });
+  };
+}
+
+/** Another attempt of a failed task: a new record, queued after the backoff (or a new sub-job). */
+async function retry(s: Session, job: JobHead, task: SettledTask & { readonly spec: TaskDocument }): Promise<void> {
+  const attempt = s.addTask(nextAttempt(task, task.spec));
+  const subjob = task.spec.subjob;
   if (subjob === undefined) {
     // Durable backoff: the record waits in the table until run_after, through restarts.
     attempt.runAfter = new Date(Date.now() + retryDelayMs(task.spec.retry!, task.attempt));
@@ -86,7 +90,7 @@ async function retry(s: Session, job: JobHead, task: SettledTask & { readonly sp
   }
   attempt.state = 'RUNNING';
   attempt.startedAt = new Date();
-  await startSubjob(s, job, id, subjob);
+  await startSubjob(s, job, attempt.id, subjob);
 }
 
 /** Counts a batch of finished children on their parent; answers the parent if it finished too. */

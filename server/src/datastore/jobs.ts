@@ -60,11 +60,6 @@ export async function getJob(q: Queryable, id: string): Promise<JobRecord | unde
   return (await q.query<JobRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
 }
 
-/** Reads and row-locks a job for the rest of the transaction: every transition of a job goes through here. */
-export async function lockJob(q: Queryable, id: string): Promise<JobRecord | undefined> {
-  return (await q.query<JobRecord>(`${SELECT} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
-}
-
 export type JobPatch = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'document'>>;
 
 export async function updateJob(q: Queryable, id: string, patch: JobPatch): Promise<void> {
@@ -180,10 +175,6 @@ export async function deleteJobTrees(q: Queryable, ids: readonly string[]): Prom
     [ids],
   );
   return result.rowCount;
-}
-
-export async function deleteJob(q: Queryable, id: string): Promise<boolean> {
-  return (await deleteJobTrees(q, [id])) > 0;
 }
 
 /** Up to `limit` jobs whose autoDelete time has passed, locked and skipped by other deleters. */

@@ -5,22 +5,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument, type JobDocument } from '@twerk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
 import { getJob, type JobRecord } from '../datastore/jobs.ts';
 import { tasksOfJob } from '../datastore/tasks.ts';
 import { taskLogParts } from '../datastore/logs.ts';
-import { startEngine, type Engine } from './engine.ts';
+import type { Engine } from './engine.ts';
+import { engineOn, jobDocument } from './testing.ts';
 import { shellRunner } from './shell-runner.ts';
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
 
-function job(yaml: string): JobDocument {
-  const parsed = parseDocument(yaml, 'text/yaml');
-  if (!parsed.ok || parsed.value.family !== 'job') throw new Error(parsed.ok ? 'not a job' : parsed.error.message);
-  return parsed.value.job;
-}
+const job = jobDocument;
 
 describe.each(TEST_BACKENDS)('the engine on %s', (_name, create) => {
   let test: TestDatabase;
@@ -29,12 +25,7 @@ describe.each(TEST_BACKENDS)('the engine on %s', (_name, create) => {
 
   beforeAll(async () => {
     test = await create();
-    engine = await startEngine({
-      db: test.db as TestDatabase['db'] & { pglite?: never },
-      ...(test.url !== undefined ? { url: test.url } : {}),
-      coordinator: true,
-      worker: { runner: shellRunner({ baseDir: scratch, logFlushMs: 50 }), queues: { default: 2, other: 1 }, nodeId: 'test-node' },
-    });
+    engine = await engineOn(test, { runner: shellRunner({ baseDir: scratch, logFlushMs: 50 }), queues: { default: 2, other: 1 }, nodeId: 'test-node' });
   }, 60_000);
 
   afterAll(async () => {

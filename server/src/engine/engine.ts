@@ -50,7 +50,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await broker.ensureQueue(QUEUES.jobs);
   await broker.ensureQueue(QUEUES.tasks);
   const deps: CoordinatorDeps = { db: options.db, broker, bodies: new JobBodies() };
-  const events = await JobEvents.start(options.db);
+  // Waiting for jobs serves the API, which only coordinators run.
+  const events = options.coordinator ? await JobEvents.start(options.db) : undefined;
   let maintenance: Maintenance | undefined;
   if (options.coordinator) {
     await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 50 }, (jobs) => handleJobCommands(deps, jobs.map((job) => job.data)));
@@ -73,7 +74,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     submit: (document, createdBy) => submitJob(deps, document, createdBy ?? null),
     cancel: (jobId) => cancelJob(deps, jobId),
     restart: (jobId) => restartJob(deps, jobId),
-    waitForJob: (jobId, timeoutMs) => events.waitForEnd(jobId, timeoutMs),
+    waitForJob: (jobId, timeoutMs) => (events ? events.waitForEnd(jobId, timeoutMs) : Promise.reject(new Error('waiting for jobs needs a coordinator'))),
     async deleteJob(jobId) {
       const deleted = (await options.db.transaction((tx) => deleteJobTrees(tx, [jobId]))) > 0;
       deps.bodies.forget(jobId);
@@ -83,7 +84,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       await worker?.stop();
       await maintenance?.stop();
-      await events.stop();
+      await events?.stop();
       await broker.stop();
     },
   };

@@ -8,12 +8,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument, type JobDocument } from '@twerk/contract';
+import type { JobDocument } from '@twerk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
 import { getJob, type JobRecord } from '../datastore/jobs.ts';
 import { tasksOfJob } from '../datastore/tasks.ts';
-import { startEngine, type Engine } from './engine.ts';
+import type { Engine } from './engine.ts';
+import { engineOn, jobDocument } from './testing.ts';
 import { shellRunner } from './shell-runner.ts';
 import { startS3StandIn, type S3StandIn } from './testing-s3.ts';
 
@@ -23,11 +24,7 @@ async function exec(command: string, args: readonly string[]): Promise<string> {
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
 
-function example(name: string): JobDocument {
-  const parsed = parseDocument(readFileSync(join(examples, name)), 'text/yaml');
-  if (!parsed.ok || parsed.value.family !== 'job') throw new Error(`${name} is not a job`);
-  return parsed.value.job;
-}
+const example = (name: string): JobDocument => jobDocument(readFileSync(join(examples, name)));
 
 // The Pokémon examples call a local Pokémon API on 127.0.0.1:8080; this stands in for it.
 let pokeApi: Server;
@@ -49,12 +46,7 @@ describe.each(TEST_BACKENDS)('the sequential examples on %s', (_name, create) =>
 
   beforeAll(async () => {
     test = await create();
-    engine = await startEngine({
-      db: test.db as TestDatabase['db'] & { pglite?: never },
-      ...(test.url !== undefined ? { url: test.url } : {}),
-      coordinator: true,
-      worker: { runner: shellRunner({ baseDir: scratch }), queues: { default: 4 }, nodeId: 'examples' },
-    });
+    engine = await engineOn(test, { runner: shellRunner({ baseDir: scratch }), queues: { default: 4 }, nodeId: 'examples' });
   }, 60_000);
 
   afterAll(async () => {
@@ -139,13 +131,8 @@ describe.each(TEST_BACKENDS)('split_and_stitch.yaml on %s', (_name, create) => {
     await exec('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=65:size=160x120:rate=10', '-movflags', '+faststart', master]);
     s3.put('master', 'master.mov', readFileSync(master));
     test = await create();
-    engine = await startEngine({
-      db: test.db as TestDatabase['db'] & { pglite?: never },
-      ...(test.url !== undefined ? { url: test.url } : {}),
-      coordinator: true,
-      // HOME reaches the tasks as middleware.task.hostenv.vars would pass it: the AWS CLI and python may be pyenv shims.
-      worker: { runner: shellRunner({ baseDir: join(scratch, 'tasks'), hostEnv: ['HOME'] }), queues: { default: 4 }, nodeId: 'stitch' },
-    });
+    // HOME reaches the tasks as middleware.task.hostenv.vars would pass it: the AWS CLI and python may be pyenv shims.
+    engine = await engineOn(test, { runner: shellRunner({ baseDir: join(scratch, 'tasks'), hostEnv: ['HOME'] }), queues: { default: 4 }, nodeId: 'stitch' });
   }, 60_000);
 
   afterAll(async () => {

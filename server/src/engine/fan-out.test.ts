@@ -7,20 +7,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument, type JobDocument } from '@twerk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
 import { getJob, type JobRecord } from '../datastore/jobs.ts';
 import { tasksOfJob, type TaskRecord } from '../datastore/tasks.ts';
-import { startEngine, type Engine } from './engine.ts';
+import type { Engine } from './engine.ts';
+import { engineOn, jobDocument } from './testing.ts';
 import type { TaskRunner } from './runner.ts';
 import { shellRunner } from './shell-runner.ts';
 
-function job(yaml: string): JobDocument {
-  const parsed = parseDocument(yaml, 'text/yaml');
-  if (!parsed.ok || parsed.value.family !== 'job') throw new Error(parsed.ok ? 'not a job' : parsed.error.message);
-  return parsed.value.job;
-}
+const job = jobDocument;
 
 /** An in-process runtime for scale: doubles the task's N into its result. */
 const doubling: TaskRunner = {
@@ -47,12 +43,7 @@ describe.each(TEST_BACKENDS)('fan-outs on %s', (_name, create) => {
 
   beforeAll(async () => {
     test = await create();
-    engine = await startEngine({
-      db: test.db as TestDatabase['db'] & { pglite?: never },
-      ...(test.url !== undefined ? { url: test.url } : {}),
-      coordinator: true,
-      worker: { runner: shellRunner({ baseDir: scratch, logFlushMs: 20 }), queues: { default: 6 }, nodeId: 'fan-out' },
-    });
+    engine = await engineOn(test, { runner: shellRunner({ baseDir: scratch, logFlushMs: 20 }), queues: { default: 6 }, nodeId: 'fan-out' });
   }, 60_000);
 
   afterAll(async () => {
@@ -272,12 +263,7 @@ describe.each(TEST_BACKENDS)('a fan-out of thousands on %s', (_name, create) => 
 
   beforeAll(async () => {
     test = await create();
-    engine = await startEngine({
-      db: test.db as TestDatabase['db'] & { pglite?: never },
-      ...(test.url !== undefined ? { url: test.url } : {}),
-      coordinator: true,
-      worker: { runner: doubling, queues: { default: 100 }, nodeId: 'scale' },
-    });
+    engine = await engineOn(test, { runner: doubling, queues: { default: 100 }, nodeId: 'scale' });
   }, 60_000);
 
   afterAll(async () => {

@@ -7,20 +7,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument, type JobDocument } from '@twerk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOST_WORKER } from '../coordinator/coordinator.ts';
 import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
 import { claimReady, tasksOfJob } from '../datastore/tasks.ts';
-import { startEngine, type Engine } from './engine.ts';
+import type { Engine } from './engine.ts';
+import { engineOn, jobDocument } from './testing.ts';
 import { shellRunner } from './shell-runner.ts';
 import { brokerSink, startWorker, type Worker } from './worker.ts';
 
-function job(yaml: string): JobDocument {
-  const parsed = parseDocument(yaml, 'text/yaml');
-  if (!parsed.ok || parsed.value.family !== 'job') throw new Error(parsed.ok ? 'not a job' : parsed.error.message);
-  return parsed.value.job;
-}
+const job = jobDocument;
 
 describe.each(TEST_BACKENDS)('leases on %s', (_name, create) => {
   let test: TestDatabase;
@@ -30,7 +26,7 @@ describe.each(TEST_BACKENDS)('leases on %s', (_name, create) => {
 
   beforeAll(async () => {
     test = await create();
-    coordinator = await startEngine({ db: test.db as TestDatabase['db'] & { pglite?: never }, ...(test.url !== undefined ? { url: test.url } : {}), coordinator: true, maintenanceIntervalMs: 100 });
+    coordinator = await engineOn(test, undefined, { maintenanceIntervalMs: 100 });
   }, 60_000);
 
   afterAll(async () => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseDocument, type JobDocument } from '@twerk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteTestDatabase, type TestDatabase } from '../db/testing.ts';
-import { startEngine, type Engine } from './engine.ts';
+import type { Engine } from './engine.ts';
+import { engineOn } from './testing.ts';
 import { shellRunner } from './shell-runner.ts';
 
 const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
@@ -28,7 +29,7 @@ describe("the README's jobs", () => {
 
   beforeAll(async () => {
     test = await createPgliteTestDatabase();
-    engine = await startEngine({ db: test.db as TestDatabase['db'] & { pglite?: never }, coordinator: true, worker: { runner: shellRunner({ baseDir: scratch }), queues: { default: 4 }, nodeId: 'readme' } });
+    engine = await engineOn(test, { runner: shellRunner({ baseDir: scratch }), queues: { default: 4 }, nodeId: 'readme' });
   }, 60_000);
 
   afterAll(async () => {
