@@ -10,6 +10,8 @@ export const nodeSchema = z
     cpuPercent: z.number().min(0).optional(),
     lastHeartbeatAt: timestamp,
     queue: z.string().optional(),
+    queues: z.array(z.string()).optional().describe('The work queues it takes tasks from (an HTTP worker: its labels).'),
+    kind: z.enum(['standalone', 'coordinator', 'worker', 'http']).optional(),
     status: z.enum(['UP', 'DOWN', 'OFFLINE']),
     hostname: z.string().optional(),
     port: z.number().int().optional(),

@@ -31,9 +31,10 @@ export const queuedJobSchema = z
     attempt: z.number().int().min(0),
     env: stringRecord.optional(),
     timeout_secs: z.number().int().min(1).optional(),
-    upstream_outputs: z.record(z.string(), stringRecord).optional(),
+    upstream_outputs: z.record(z.string(), stringRecord).optional().describe('Outputs of the tasks of the same job that completed, by task id.'),
+    task: z.record(z.string(), z.unknown()).optional().describe("The whole Twerk task (templates evaluated), for workers that run it their own way rather than with sh -c command."),
   })
-  .openapi('QueuedJob');
+  .openapi('QueuedJob', { description: "A Twerk task as the protocol's job: workflow_id is the Twerk job's id, job_id the task's. command runs it with sh -c, and prints its $TWERK_OUTPUT as a ::set-output line the server reads from the logs." });
 
 export const leaseSchema = z
   .object({

@@ -1,8 +1,9 @@
 /**
  * The HTTP API: fastify serving the routes of the ts-rest contract that this milestone implements
- * (jobs, tasks, health, the OpenAPI document). Document bodies (YAML or JSON) are read raw and go
- * through `parseDocument`, so a client gets the parser contract's checks and every problem with its
- * path; anything a client can send is answered with a 4xx `{message, errors}`, never a 500.
+ * (jobs, tasks, nodes, queues, the HTTP worker protocol, health, the OpenAPI document). Document
+ * bodies (YAML or JSON) are read raw and go through `parseDocument`, so a client gets the parser
+ * contract's checks and every problem with its path; anything a client can send is answered with a
+ * 4xx `{message, errors}`, never a 500.
  */
 import { contract, DOCUMENT_LIMITS, generateOpenApi, parseDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
 import { initServer, RequestValidationError } from '@ts-rest/fastify';
@@ -11,6 +12,7 @@ import { getJob, listJobs } from '../datastore/jobs.ts';
 import { taskLogParts } from '../datastore/logs.ts';
 import { getTask, tasksOfJob } from '../datastore/tasks.ts';
 import type { Engine } from '../engine/engine.ts';
+import { jsonBodyHook, operationHandlers, workerTokenHook } from './operations.ts';
 import { Redactor } from './redact.ts';
 import { jobSummaryView, jobView, logPartView, taskView } from './views.ts';
 
@@ -19,7 +21,12 @@ export interface AppOptions {
   readonly version: string;
   /** How long `?wait=true` waits without a `wait.timeout` in the document. */
   readonly defaultWaitMs?: number;
+  /** When set, the HTTP worker protocol's routes require it. */
+  readonly workerToken?: string;
 }
+
+/** Bodies up to this size reach the routes (documents are held to their own 512 KiB by parseDocument). */
+const BODY_LIMIT = 8 * 2 ** 20;
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const WAIT_WORDS = new Set(['true', '1', 'yes', 'blocking']);
@@ -43,7 +50,7 @@ function toPage<T>(items: T[], totalItems: number, number: number, size: number)
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { engine } = options;
-  const app = fastify({ bodyLimit: DOCUMENT_LIMITS.maxBytes, logger: false, allowErrorHandlerOverride: true });
+  const app = fastify({ bodyLimit: BODY_LIMIT, logger: false, allowErrorHandlerOverride: true });
   // Bodies arrive raw: document routes read them through parseDocument, which owns the checks.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -59,12 +66,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   const s = initServer();
+  const { listNodes, getNode, listQueues, getQueue, deleteQueue } = contract.system;
   const served = {
     jobs: contract.jobs,
     tasks: contract.tasks,
     health: contract.system.health,
     openapi: contract.system.openapi,
+    nodes: { listNodes, getNode },
+    queues: { listQueues, getQueue, deleteQueue },
+    workers: contract.workers,
   };
+  const operations = operationHandlers(engine);
+  const workerHooks = { onRequest: workerTokenHook(options.workerToken), preValidation: jsonBodyHook };
+  const worker = <H>(handler: H) => ({ hooks: workerHooks, handler });
   const router = s.router(served, {
     jobs: {
       submit: {
@@ -147,6 +161,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
     },
     openapi: async () => ({ status: 200, body: generateOpenApi() }),
+    nodes: operations.nodes,
+    queues: operations.queues,
+    workers: {
+      register: worker(operations.workers.register),
+      listWorkers: worker(operations.workers.listWorkers),
+      workerHeartbeat: worker(operations.workers.workerHeartbeat),
+      claim: worker(operations.workers.claim),
+      heartbeat: worker(operations.workers.heartbeat),
+      appendLogs: worker(operations.workers.appendLogs),
+      complete: worker(operations.workers.complete),
+      fail: worker(operations.workers.fail),
+      cancelled: worker(operations.workers.cancelled),
+    },
   });
 
   async function cancel(id: string) {

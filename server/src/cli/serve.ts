@@ -71,6 +71,8 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
     db,
     ...(config.datastore.type === 'postgres' ? { url: config.datastore.url } : {}),
     coordinator: mode !== 'worker',
+    node: { id: nodeId, name: options.hostname ?? hostname(), version: API_VERSION },
+    onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'background work failed; it is retried'),
     ...(mode !== 'coordinator'
       ? {
           worker: {
@@ -92,7 +94,7 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
       : {}),
   });
   let url: string | undefined;
-  const app = mode === 'worker' ? undefined : await buildApp({ engine, version: API_VERSION });
+  const app = mode === 'worker' ? undefined : await buildApp({ engine, version: API_VERSION, ...(config.worker.token !== undefined ? { workerToken: config.worker.token } : {}) });
   if (app) url = await app.listen({ host: config.coordinator.host, port: config.coordinator.port });
   logger.info({ mode, url, datastore: config.datastore.type === 'postgres' ? 'postgres' : config.datastore.dir, node: nodeId }, 'twerk started');
   let stopping: Promise<void> | undefined;

@@ -49,7 +49,7 @@ export interface TwerkConfig {
   readonly datastore: { readonly type: 'embedded'; readonly dir: string } | { readonly type: 'postgres'; readonly url: string };
   readonly coordinator: { readonly host: string; readonly port: number };
   readonly runtime: { readonly type: 'shell'; readonly cmd: string[]; readonly uid?: number; readonly gid?: number };
-  readonly worker: { readonly queues: Record<string, number>; readonly hostEnv: string[]; readonly dataDir: string };
+  readonly worker: { readonly queues: Record<string, number>; readonly hostEnv: string[]; readonly dataDir: string; readonly token?: string };
   /** Bind mounts tasks may make (Tork's `mounts.bind.*`): off unless allowed; no sources listed means any. */
   readonly mounts: { readonly bind: { readonly allowed: boolean; readonly sources: string[] } };
 }
@@ -136,7 +136,13 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
       datastore: datastore!,
       coordinator: { host: match![1]!, port: Number(match![2]) },
       runtime: { type: 'shell', cmd: list(settings, 'runtime.shell.cmd') ?? ['bash', '-c'], ...(uid !== undefined ? { uid: Number(uid) } : {}), ...(gid !== undefined ? { gid: Number(gid) } : {}) },
-      worker: { queues, hostEnv: list(settings, 'middleware.task.hostenv.vars') ?? [], dataDir: text(settings, 'worker.dir') ?? join(process.cwd(), '.twerk', 'tasks') },
+      worker: {
+        queues,
+        hostEnv: list(settings, 'middleware.task.hostenv.vars') ?? [],
+        dataDir: text(settings, 'worker.dir') ?? join(process.cwd(), '.twerk', 'tasks'),
+        // The HTTP worker protocol's credential (worker.token, TWERK_WORKER_TOKEN); without it those routes are open.
+        ...(text(settings, 'worker.token') !== undefined ? { token: text(settings, 'worker.token')! } : {}),
+      },
       mounts: { bind: { allowed: bindAllowed === 'true', sources: list(settings, 'mounts.bind.sources') ?? [] } },
     },
   };

@@ -8,7 +8,7 @@
 import type { JobDocument } from '@twerk/contract';
 import { newId } from '../datastore/ids.ts';
 import { insertJob } from '../datastore/jobs.ts';
-import { completeTasks, failTask, lockExpiredLeases, lostAttempts, setProgress, type Completion, type Failure } from '../datastore/tasks.ts';
+import { completeTasks, failTask, lockExpiredLeases, lockWaitingInQueue, lostAttempts, setProgress, type Completion, type Failure } from '../datastore/tasks.ts';
 import { cancelJobTree } from './cancel.ts';
 import type { JobCommand, TaskReport } from './messages.ts';
 import { restart, type RestartOutcome } from './restart.ts';
@@ -72,7 +72,13 @@ export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly
           await setProgress(s.tx, report.taskId, Math.min(100, Math.max(0, report.progress)));
           break;
         case 'completed':
-          completions.push({ id: report.taskId, result: report.result, at: new Date(report.at ?? Date.now()) });
+          completions.push({
+            id: report.taskId,
+            result: report.result,
+            at: new Date(report.at ?? Date.now()),
+            ...(report.leaseId !== undefined ? { leaseId: report.leaseId } : {}),
+            ...(report.outputs !== undefined ? { outputs: report.outputs } : {}),
+          });
           break;
         case 'failed':
           failures.push({
@@ -81,6 +87,8 @@ export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly
             at: new Date(report.at ?? Date.now()),
             ...(report.exitCode !== undefined ? { exitCode: report.exitCode } : {}),
             ...(report.result !== undefined ? { result: report.result } : {}),
+            ...(report.leaseId !== undefined ? { leaseId: report.leaseId } : {}),
+            ...(report.retryable !== undefined ? { retryable: report.retryable } : {}),
           });
           break;
       }
@@ -89,7 +97,7 @@ export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly
     const finished: Finished[] = (await completeTasks(s.tx, completions)).map((task) => ({ task, ok: true, result: results.get(task.id) ?? '' }));
     for (const failure of failures) {
       const task = await failTask(s.tx, failure);
-      if (task !== undefined) finished.push({ task, ok: false, error: failure.error });
+      if (task !== undefined) finished.push({ task, ok: false, error: failure.error, ...(failure.retryable === false ? { retryable: false } : {}) });
     }
     await settle(s, finished);
   });
@@ -151,5 +159,23 @@ export async function requeueLostTasks(deps: CoordinatorDeps, limit = 100): Prom
     }
     await settle(s, finished);
     return expired.length;
+  });
+}
+
+/**
+ * Purges a work queue: the tasks waiting in it fail (they will not be retried), and their jobs go on
+ * as a failure makes them. Answers how many tasks it removed.
+ */
+export async function purgeQueue(deps: CoordinatorDeps, queue: string): Promise<number> {
+  return transact(deps, async (s) => {
+    const waiting = await lockWaitingInQueue(s.tx, queue);
+    const finished: Finished[] = [];
+    const error = `removed from queue ${queue} when it was purged`;
+    for (const id of waiting) {
+      const task = await failTask(s.tx, { id, error, at: new Date() });
+      if (task !== undefined) finished.push({ task, ok: false, error, retryable: false });
+    }
+    await settle(s, finished);
+    return finished.length;
   });
 }

@@ -15,9 +15,22 @@ export const CHANNELS = {
 
 export type JobCommand = { readonly type: 'start'; readonly jobId: string };
 
-/** `at`: when the worker saw it happen (milliseconds since the epoch). */
+/**
+ * `at`: when the worker saw it happen (milliseconds since the epoch). `leaseId`: an HTTP worker's
+ * report, which counts only while that lease is the task's and live.
+ */
 export type TaskReport =
   | { readonly type: 'started'; readonly taskId: string; readonly nodeId: string }
-  | { readonly type: 'completed'; readonly taskId: string; readonly result: string; readonly at?: number }
-  | { readonly type: 'failed'; readonly taskId: string; readonly error: string; readonly exitCode?: number | null; readonly result?: string; readonly at?: number }
+  | { readonly type: 'completed'; readonly taskId: string; readonly result: string; readonly at?: number; readonly leaseId?: string; readonly outputs?: Readonly<Record<string, string>> }
+  | {
+      readonly type: 'failed';
+      readonly taskId: string;
+      readonly error: string;
+      readonly exitCode?: number | null;
+      readonly result?: string;
+      readonly at?: number;
+      readonly leaseId?: string;
+      /** false: do not retry, whatever the task's retry allows (an HTTP worker's permanent failure). */
+      readonly retryable?: boolean;
+    }
   | { readonly type: 'progress'; readonly taskId: string; readonly progress: number };

@@ -20,6 +20,8 @@ export interface Finished {
   readonly ok: boolean;
   readonly result?: string;
   readonly error?: string;
+  /** false: a failure not to retry, whatever the task's retry allows. */
+  readonly retryable?: boolean;
 }
 
 const isLeaf = (task: SettledTask) => task.childCount === null;
@@ -35,7 +37,7 @@ export async function settle(s: Session, finished: readonly Finished[]): Promise
       const job = jobs.get(item.task.jobId);
       if (job === undefined || job.state !== 'RUNNING') continue; // cancelled or failed meanwhile
       const { spec } = item.task;
-      if (!item.ok && spec !== undefined && isLeaf(item.task) && mayRetry(spec.retry, item.task.attempt)) {
+      if (!item.ok && item.retryable !== false && spec !== undefined && isLeaf(item.task) && mayRetry(spec.retry, item.task.attempt)) {
         await retry(s, job, { ...item.task, spec });
         continue;
       }

@@ -50,6 +50,11 @@ export interface TaskRecord {
   readonly runAfter: Date | null;
   /** A RUNNING task's worker must renew its claim before this, or the task is run again. */
   readonly leaseExpiresAt: Date | null;
+  /** An HTTP worker's claim: the id in its calls' URLs, and the TTL each renewal extends it by. */
+  readonly leaseId: string | null;
+  readonly leaseTtlMs: number | null;
+  /** What the task's worker set with `::set-output key=value` (or sent with its completion). */
+  readonly outputs: Record<string, string> | null;
 }
 
 const COLUMNS: Readonly<Record<string, string>> = {
@@ -57,7 +62,7 @@ const COLUMNS: Readonly<Record<string, string>> = {
   scheduledAt: 'scheduled_at', startedAt: 'started_at', completedAt: 'completed_at', failedAt: 'failed_at', spec: 'spec', queue: 'queue',
   priority: 'priority', attempt: 'attempt', nodeId: 'node_id', result: 'result', error: 'error', exitCode: 'exit_code', progress: 'progress',
   childCount: 'child_count', completions: 'completions', failures: 'failures', sequence: 'sequence', bindings: 'bindings',
-  runAfter: 'run_after', leaseExpiresAt: 'lease_expires_at',
+  runAfter: 'run_after', leaseExpiresAt: 'lease_expires_at', leaseId: 'lease_id', leaseTtlMs: 'lease_ttl_ms', outputs: 'outputs',
 };
 const FIELDS = (table: string) => Object.entries(COLUMNS).map(([field, column]) => `${table}.${column} AS "${field}"`).join(', ');
 const SELECT = `SELECT ${FIELDS('t')} FROM twerk.tasks t`;
@@ -98,11 +103,27 @@ export interface ParentTally extends SettledTask {
   readonly concurrency: number | null;
 }
 
-/** A task a worker claimed: what it needs to run it. */
+/** A task a worker claimed: what it needs to run it, and the claim. */
 export interface ClaimedTask {
   readonly id: string;
   readonly jobId: string;
   readonly spec: TaskDocument;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly leaseExpiresAt: Date;
+  /** Set for a claim made with `leaseTtlMs` (an HTTP worker's). */
+  readonly leaseId: string | null;
+}
+
+export interface ClaimOptions {
+  /** The queues to take from (a task of any of them, highest priority first). */
+  readonly queues: readonly string[];
+  readonly limit: number;
+  readonly nodeId: string;
+  readonly leaseMs: number;
+  /** Give each claim a lease id to be called by (HTTP workers), renewed by `leaseMs` each time. */
+  readonly withLeaseId?: boolean;
 }
 
 export interface NewTask {
@@ -211,16 +232,24 @@ export async function settleActiveTasks(q: Queryable, jobId: string, state: Task
  * longest waiting — and leases them to it for `leaseMs`. Workers claiming at once skip each other's
  * rows, so a task goes to exactly one of them.
  */
-export async function claimReady(q: Queryable, queue: string, limit: number, nodeId: string, leaseMs: number): Promise<ClaimedTask[]> {
-  if (limit <= 0) return [];
+export async function claimReady(q: Queryable, options: ClaimOptions): Promise<ClaimedTask[]> {
+  if (options.limit <= 0 || options.queues.length === 0) return [];
   const result = await q.query<ClaimedTask>(
-    `UPDATE twerk.tasks t SET state = 'RUNNING', started_at = now(), node_id = $3, lease_expires_at = now() + $4::double precision * interval '1 millisecond'
-     FROM (SELECT id FROM twerk.tasks WHERE queue = $1 AND state = 'SCHEDULED' AND (run_after IS NULL OR run_after <= now())
+    `UPDATE twerk.tasks t SET state = 'RUNNING', started_at = now(), node_id = $3, lease_expires_at = now() + $4::double precision * interval '1 millisecond',
+       lease_id = CASE WHEN $5::boolean THEN gen_random_uuid()::text END, lease_ttl_ms = CASE WHEN $5::boolean THEN $4::integer END
+     FROM (SELECT id FROM twerk.tasks WHERE queue = ANY($1::text[]) AND state = 'SCHEDULED' AND (run_after IS NULL OR run_after <= now())
            ORDER BY priority DESC, scheduled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) ready
-     WHERE t.id = ready.id RETURNING t.id, t.job_id AS "jobId", t.spec`,
-    [queue, limit, nodeId, leaseMs],
+     WHERE t.id = ready.id
+     RETURNING t.id, t.job_id AS "jobId", t.spec, t.queue, t.attempt, t.started_at AS "startedAt", t.lease_expires_at AS "leaseExpiresAt", t.lease_id AS "leaseId"`,
+    [options.queues, options.limit, options.nodeId, options.leaseMs, options.withLeaseId === true],
   );
   return result.rows;
+}
+
+/** When the first retry waiting in these queues becomes ready (a claim that found nothing may wait until then). */
+export async function nextRetryAt(q: Queryable, queues: readonly string[]): Promise<Date | undefined> {
+  const rows = await q.query<{ at: Date | null }>("SELECT min(run_after) AS at FROM twerk.tasks WHERE queue = ANY($1::text[]) AND state = 'SCHEDULED' AND run_after > now()", [queues]);
+  return rows.rows[0]?.at ?? undefined;
 }
 
 /** A worker still running these tasks extends its leases; answers the ones it still holds. */
@@ -234,11 +263,62 @@ export async function renewLeases(q: Queryable, ids: readonly string[], nodeId: 
   return result.rows.map((record) => record.id);
 }
 
+/** The task an HTTP worker's lease names, and whether the lease is live by the database's clock. */
+export async function taskByLease(q: Queryable, leaseId: string): Promise<(TaskRecord & { readonly live: boolean }) | undefined> {
+  const sql = `SELECT ${FIELDS('t')}, (t.state = 'RUNNING' AND t.lease_expires_at >= clock_timestamp()) AS live FROM twerk.tasks t WHERE t.lease_id = $1`;
+  return (await q.query<TaskRecord & { live: boolean }>(sql, [leaseId])).rows[0];
+}
+
+/** Renews a live HTTP lease by its own TTL; answers the new expiry, or nothing when the lease is not live. */
+export async function renewLease(q: Queryable, leaseId: string): Promise<Date | undefined> {
+  const rows = await q.query<{ expiresAt: Date }>(
+    `UPDATE twerk.tasks SET lease_expires_at = clock_timestamp() + lease_ttl_ms * interval '1 millisecond'
+     WHERE lease_id = $1 AND state = 'RUNNING' AND lease_expires_at >= clock_timestamp() RETURNING lease_expires_at AS "expiresAt"`,
+    [leaseId],
+  );
+  return rows.rows[0]?.expiresAt;
+}
+
+/** Adds outputs a running task's worker set. */
+export async function addOutputs(q: Queryable, taskId: string, outputs: Readonly<Record<string, string>>): Promise<void> {
+  if (Object.keys(outputs).length === 0) return;
+  await q.query("UPDATE twerk.tasks SET outputs = coalesce(outputs, '{}'::jsonb) || $2::jsonb WHERE id = $1", [taskId, JSON.stringify(outputs)]);
+}
+
+/** The outputs of a job's completed tasks, by task id (seed 004's `upstream_outputs`). */
+export async function upstreamOutputs(q: Queryable, jobId: string): Promise<Record<string, Record<string, string>>> {
+  const rows = await q.query<{ id: string; outputs: Record<string, string> }>("SELECT id, outputs FROM twerk.tasks WHERE job_id = $1 AND state = 'COMPLETED' AND outputs IS NOT NULL", [jobId]);
+  return Object.fromEntries(rows.rows.map((row) => [row.id, row.outputs]));
+}
+
+export interface QueueCounts {
+  readonly name: string;
+  /** Tasks ready or waiting for a retry's backoff. */
+  readonly size: number;
+  /** Tasks claimed and running. */
+  readonly active: number;
+}
+
+/** The work queues that have tasks waiting or running, with their counts. */
+export async function queueCounts(q: Queryable): Promise<QueueCounts[]> {
+  const rows = await q.query<QueueCounts>(
+    `SELECT queue AS name, count(*) FILTER (WHERE state = 'SCHEDULED')::int AS size, count(*) FILTER (WHERE state = 'RUNNING')::int AS active
+     FROM twerk.tasks WHERE state IN ('SCHEDULED', 'RUNNING') GROUP BY queue ORDER BY queue`,
+  );
+  return rows.rows;
+}
+
+/** The tasks waiting in a queue, locked: what purging it fails. */
+export async function lockWaitingInQueue(q: Queryable, queue: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>("SELECT id FROM twerk.tasks WHERE queue = $1 AND state = 'SCHEDULED' ORDER BY id FOR UPDATE", [queue]);
+  return rows.rows.map((row) => row.id);
+}
+
 /** A stopping worker gives back tasks it claimed but will not finish: ready again, as the same attempt. */
 export async function releaseTasks(q: Queryable, ids: readonly string[], nodeId: string): Promise<void> {
   if (ids.length === 0) return;
   await q.query(
-    `UPDATE twerk.tasks SET state = 'SCHEDULED', started_at = NULL, node_id = NULL, lease_expires_at = NULL
+    `UPDATE twerk.tasks SET state = 'SCHEDULED', started_at = NULL, node_id = NULL, lease_expires_at = NULL, lease_id = NULL, lease_ttl_ms = NULL
      WHERE id = ANY($1::text[]) AND state = 'RUNNING' AND node_id = $2`,
     [ids, nodeId],
   );
@@ -273,16 +353,24 @@ export interface Completion {
   readonly result: string;
   /** When the worker saw the task end (kept within the record's start and the database's now). */
   readonly at: Date;
+  /** An HTTP worker's report counts only while its lease is the task's and has not run out. */
+  readonly leaseId?: string;
+  /** Replaces the outputs the task had (the caller merges what it wants kept). */
+  readonly outputs?: Readonly<Record<string, string>>;
 }
+
+/** The condition under which a lease-bound report may settle its task. */
+const LIVE_LEASE = (leaseId: string) => `(${leaseId} IS NULL OR (t.lease_id = ${leaseId} AND t.lease_expires_at >= clock_timestamp()))`;
 
 /** Active → COMPLETED for a batch of tasks; answers the ones that made the transition. */
 export async function completeTasks(q: Queryable, completions: readonly Completion[]): Promise<SettledTask[]> {
   if (completions.length === 0) return [];
   const result = await q.query<SettledTask>(
     `UPDATE twerk.tasks t SET state = 'COMPLETED', result = r.result, progress = 100, lease_expires_at = NULL,
-       completed_at = greatest(coalesce(t.started_at, t.scheduled_at), least(r.at, clock_timestamp()))
-     FROM jsonb_to_recordset($1::jsonb) AS r(id text, result text, at timestamptz)
-     WHERE t.id = r.id AND t.state IN ('SCHEDULED', 'RUNNING') ${SETTLED}`,
+       completed_at = greatest(coalesce(t.started_at, t.scheduled_at), least(r.at, clock_timestamp())),
+       outputs = coalesce(r.outputs, t.outputs)
+     FROM jsonb_to_recordset($1::jsonb) AS r(id text, result text, at timestamptz, lease_id text, outputs jsonb)
+     WHERE t.id = r.id AND t.state IN ('SCHEDULED', 'RUNNING') AND ${LIVE_LEASE('r.lease_id')} ${SETTLED}`,
     [JSON.stringify(completions)],
   );
   return result.rows;
@@ -294,6 +382,8 @@ export interface Failure {
   readonly exitCode?: number | null;
   readonly result?: string;
   readonly at: Date;
+  readonly leaseId?: string;
+  readonly retryable?: boolean;
 }
 
 /** Active → FAILED for one task; answers it, with its definition, if it made the transition. */
@@ -301,8 +391,8 @@ export async function failTask(q: Queryable, failure: Failure): Promise<SettledT
   const result = await q.query<SettledTask>(
     `UPDATE twerk.tasks t SET state = 'FAILED', error = $2, exit_code = $3, result = coalesce($4, t.result), lease_expires_at = NULL,
        failed_at = greatest(coalesce(t.started_at, t.scheduled_at), least($5::timestamptz, clock_timestamp()))
-     WHERE t.id = $1 AND t.state IN ('SCHEDULED', 'RUNNING') ${SETTLED}, t.spec`,
-    [failure.id, failure.error, failure.exitCode ?? null, failure.result ?? null, failure.at],
+     WHERE t.id = $1 AND t.state IN ('SCHEDULED', 'RUNNING') AND ${LIVE_LEASE('$6::text')} ${SETTLED}, t.spec`,
+    [failure.id, failure.error, failure.exitCode ?? null, failure.result ?? null, failure.at, failure.leaseId ?? null],
   );
   return result.rows[0];
 }

@@ -6,13 +6,17 @@
  */
 import type { JobDocument } from '@twerk/contract';
 import { startBroker, type Broker } from '../broker/broker.ts';
-import { cancelJob, handleJobCommands, handleTaskReports, JobBodies, requeueLostTasks, restartJob, submitJob, type CoordinatorDeps } from '../coordinator/coordinator.ts';
+import { API_VERSION } from '@twerk/contract';
+import { cancelJob, handleJobCommands, handleTaskReports, JobBodies, purgeQueue, requeueLostTasks, restartJob, submitJob, type CoordinatorDeps } from '../coordinator/coordinator.ts';
 import { QUEUES, type JobCommand, type TaskReport } from '../coordinator/messages.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { deleteJobTrees, type JobRecord } from '../datastore/jobs.ts';
+import { newId } from '../datastore/ids.ts';
 import { JobEvents } from './job-events.ts';
 import { startMaintenance, type Maintenance } from './maintenance.ts';
+import { registerThisNode } from './node-registry.ts';
+import { WorkSignals } from './work-signals.ts';
 import type { TaskRunner } from './runner.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -25,11 +29,20 @@ export interface EngineOptions {
   /** Background errors (a lost connection, a failed housekeeping pass): logged by the caller. */
   readonly onError?: (error: unknown) => void;
   readonly maintenanceIntervalMs?: number;
+  /** This process as a node (GET /nodes); its id is also the worker's, on the tasks it claims. */
+  readonly node?: { readonly id?: string; readonly name?: string; readonly version?: string };
 }
 
 export interface Engine {
   readonly db: Database;
   readonly broker: Broker;
+  readonly nodeId: string;
+  /** Wake-ups for claims that wait for work (coordinators). */
+  readonly signals: WorkSignals | undefined;
+  /** Applies worker reports (HTTP workers' through the API), as the coordinator does with its queue's. */
+  report(reports: readonly TaskReport[]): Promise<void>;
+  /** Fails the tasks waiting in a work queue; answers how many. */
+  purgeQueue(queue: string): Promise<number>;
   submit(document: JobDocument, createdBy?: string | null): Promise<string>;
   cancel(jobId: string): ReturnType<typeof cancelJob>;
   restart(jobId: string): ReturnType<typeof restartJob>;
@@ -50,6 +63,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await broker.ensureQueue(QUEUES.jobs);
   await broker.ensureQueue(QUEUES.tasks);
   const deps: CoordinatorDeps = { db: options.db, broker, bodies: new JobBodies() };
+  const nodeId = options.node?.id ?? options.worker?.nodeId ?? newId();
+  const kind = options.coordinator ? (options.worker ? 'standalone' : 'coordinator') : 'worker';
+  const node = await registerThisNode(options.db, { id: nodeId, name: options.node?.name ?? nodeId, kind, version: options.node?.version ?? API_VERSION, queues: Object.keys(options.worker?.queues ?? {}) }, onError);
+  const signals = options.coordinator ? await WorkSignals.start(options.db) : undefined;
   // Waiting for jobs serves the API, which only coordinators run.
   const events = options.coordinator ? await JobEvents.start(options.db) : undefined;
   let maintenance: Maintenance | undefined;
@@ -64,6 +81,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       db: options.db,
       broker,
       ...options.worker,
+      nodeId,
       onError,
       ...(options.coordinator ? { sink: (reports) => handleTaskReports(deps, reports) } : {}),
     });
@@ -71,6 +89,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   return {
     db: options.db,
     broker,
+    nodeId,
+    signals,
+    report: (reports) => handleTaskReports(deps, reports),
+    purgeQueue: (queue) => purgeQueue(deps, queue),
     submit: (document, createdBy) => submitJob(deps, document, createdBy ?? null),
     cancel: (jobId) => cancelJob(deps, jobId),
     restart: (jobId) => restartJob(deps, jobId),
@@ -85,6 +107,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await worker?.stop();
       await maintenance?.stop();
       await events?.stop();
+      await signals?.stop();
+      await node.stop();
       await broker.stop();
     },
   };

@@ -40,7 +40,7 @@ describe.each(TEST_BACKENDS)('leases on %s', (_name, create) => {
     const id = await coordinator.submit(job('name: lost\noutput: "{{ tasks.v }}"\ntasks:\n  - name: t\n    queue: leases\n    var: v\n    run: echo -n second > $TWERK_OUTPUT\n'));
     const ghost = async () => {
       for (;;) {
-        const [claimed] = await claimReady(test.db, 'leases', 1, 'ghost', 300);
+        const [claimed] = await claimReady(test.db, { queues: ['leases'], limit: 1, nodeId: 'ghost', leaseMs: 300 });
         if (claimed) return claimed;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -84,7 +84,7 @@ export class WorkConsumer {
         const limit = Math.min(free, maxBatch);
         let tasks: ClaimedTask[];
         try {
-          tasks = await claimReady(db, queue, limit, nodeId, leaseMs);
+          tasks = await claimReady(db, { queues: [queue], limit, nodeId, leaseMs });
         } catch (error) {
           onError(error);
           this.maybeMore = true;
