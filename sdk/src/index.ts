@@ -1,1 +1,1 @@
-export {};
+export { createWorker, runCommand, TaskFailure, type Claim, type ClaimedJob, type ExecuteContext, type ExecuteResult, type Worker, type WorkerOptions } from './worker.ts';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runShellTask } from '@twerk/worker';
-import { startServerProcess } from './server-process.ts';
+import { startServerProcess } from '../support/server-process.ts';
 
 const TASKS = 200;
 const ROUNDS = 5;

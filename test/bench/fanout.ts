@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '@twerk/server';
-import { startServerProcess } from './server-process.ts';
+import { startServerProcess } from '../support/server-process.ts';
 
 const ITEMS = Number(process.env['FANOUT_ITEMS'] ?? 5000);
 

@@ -89,3 +89,8 @@ export const workerInfoSchema = z
     status: z.enum(['idle', 'busy', 'offline']),
   })
   .openapi('WorkerInfo');
+
+export type ClaimResponse = z.output<typeof claimResponseSchema>;
+export type QueuedJob = z.output<typeof queuedJobSchema>;
+export type Lease = z.output<typeof leaseSchema>;
+export type LogChunk = z.output<typeof logChunkSchema>;

@@ -76,7 +76,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     queues: { listQueues, getQueue, deleteQueue },
     workers: contract.workers,
   };
-  const operations = operationHandlers(engine);
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  const operations = operationHandlers(engine, closing.signal);
   const workerHooks = { onRequest: workerTokenHook(options.workerToken), preValidation: jsonBodyHook };
   const worker = <H>(handler: H) => ({ hooks: workerHooks, handler });
   const router = s.router(served, {

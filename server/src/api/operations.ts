@@ -40,7 +40,8 @@ async function queueViews(engine: Engine) {
   });
 }
 
-export function operationHandlers(engine: Engine) {
+/** `closing` aborts when the server shuts down: waiting claims answer at once instead of holding it open. */
+export function operationHandlers(engine: Engine, closing: AbortSignal) {
   const leaseAnswer = <T>(answer: protocol.LeaseAnswer<T>) => {
     if (answer.kind === 'ok') return { status: 200 as const, body: answer.value };
     if (answer.kind === 'not-found') return { status: 404 as const, body: { message: 'no such lease' } };
@@ -77,8 +78,8 @@ export function operationHandlers(engine: Engine) {
       claim: async ({ body, request }: { body: protocol.ClaimRequest; request: FastifyRequest }) => {
         // A long poll ends early when the worker hangs up.
         const hangUp = new AbortController();
-        request.raw.once('close', () => hangUp.abort());
-        return { status: 200 as const, body: await protocol.claim(engine, body, hangUp.signal) };
+        request.raw.socket.once('close', () => hangUp.abort());
+        return { status: 200 as const, body: await protocol.claim(engine, body, AbortSignal.any([hangUp.signal, closing])) };
       },
       heartbeat: async ({ params }: { params: { lease_id: string } }) => leaseAnswer(await protocol.heartbeat(engine, params.lease_id)),
       appendLogs: async ({ params, body }: { params: { lease_id: string }; body: { chunks: protocol.LogChunk[] } }) => leaseAnswer(await protocol.appendLogs(engine, params.lease_id, body.chunks)),
