@@ -57,9 +57,9 @@ export async function handleJobCommands(deps: CoordinatorDeps, commands: readonl
   });
 }
 
-/** Applies a batch of worker reports in one transaction. */
-export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly TaskReport[]): Promise<void> {
-  await transact(deps, async (s) => {
+/** Applies a batch of worker reports in one transaction; answers the tasks the completions and failures settled. */
+export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly TaskReport[]): Promise<string[]> {
+  return transact(deps, async (s) => {
     const completions: Completion[] = [];
     const failures: Failure[] = [];
     for (const report of reports) {
@@ -100,6 +100,7 @@ export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly
       if (task !== undefined) finished.push({ task, ok: false, error: failure.error, ...(failure.retryable === false ? { retryable: false } : {}) });
     }
     await settle(s, finished);
+    return finished.map((item) => item.task.id);
   });
 }
 

@@ -40,7 +40,7 @@ export interface Engine {
   /** Wake-ups for claims that wait for work (coordinators). */
   readonly signals: WorkSignals | undefined;
   /** Applies worker reports (HTTP workers' through the API), as the coordinator does with its queue's. */
-  report(reports: readonly TaskReport[]): Promise<void>;
+  report(reports: readonly TaskReport[]): Promise<string[]>;
   /** Fails the tasks waiting in a work queue; answers how many. */
   purgeQueue(queue: string): Promise<number>;
   submit(document: JobDocument, createdBy?: string | null): Promise<string>;
@@ -72,7 +72,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let maintenance: Maintenance | undefined;
   if (options.coordinator) {
     await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 50 }, (jobs) => handleJobCommands(deps, jobs.map((job) => job.data)));
-    await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 200 }, (jobs) => handleTaskReports(deps, jobs.map((job) => job.data)));
+    await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 200 }, async (jobs) => void (await handleTaskReports(deps, jobs.map((job) => job.data))));
     maintenance = startMaintenance({ db: options.db, requeueLost: () => requeueLostTasks(deps), onError, ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}) });
   }
   let worker: Worker | undefined;
@@ -83,7 +83,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       ...options.worker,
       nodeId,
       onError,
-      ...(options.coordinator ? { sink: (reports) => handleTaskReports(deps, reports) } : {}),
+      ...(options.coordinator ? { sink: async (reports) => void (await handleTaskReports(deps, reports)) } : {}),
     });
   }
   return {

@@ -98,11 +98,22 @@ async function describe(engine: Engine, claimed: ClaimedTask, request: ClaimRequ
   };
 }
 
+/** When this process last marked each claiming worker alive: a worker claiming often is written once every few seconds. */
+const lastSeen = new Map<string, number>();
+const SEEN_EVERY_MS = 5_000;
+
+async function seen(engine: Engine, workerId: string, queues: readonly string[]): Promise<void> {
+  if (Date.now() - (lastSeen.get(workerId) ?? 0) < SEEN_EVERY_MS) return;
+  // Claiming keeps the worker listed (registration is optional, as in seed 004).
+  if (!(await heartbeatNode(engine.db, workerId))) await registerNode(engine.db, { id: workerId, name: workerId, kind: 'http', version: 'http', queues });
+  lastSeen.set(workerId, Date.now());
+  if (lastSeen.size > 10_000) lastSeen.clear();
+}
+
 /** Leases the next task of the worker's queues, waiting up to wait_secs for one; null when there is none. */
 export async function claim(engine: Engine, request: ClaimRequest, signal?: AbortSignal) {
   const queues = queuesOf(request.labels);
-  // Claiming keeps the worker listed (registration is optional, as in seed 004).
-  if (!(await heartbeatNode(engine.db, request.worker_id))) await registerNode(engine.db, { id: request.worker_id, name: request.worker_id, kind: 'http', version: 'http', queues });
+  await seen(engine, request.worker_id, queues);
   const deadline = Date.now() + request.wait_secs * 1000;
   for (;;) {
     const [claimed] = await claimReady(engine.db, { queues, limit: 1, nodeId: request.worker_id, leaseMs: request.lease_ttl_secs * 1000, withLeaseId: true });
@@ -176,9 +187,8 @@ export async function complete(engine: Engine, leaseId: string, sent: Readonly<R
   if (task.state === 'COMPLETED') return ok({ status: 'OK' }); // the same completion, again
   if (!task.live) return conflict(task.state === 'RUNNING' ? 'the lease expired: the task may be running elsewhere' : `the lease ended: the task is ${task.state}`);
   const { result, outputs } = resultOf(task.outputs, sent);
-  await engine.report([{ type: 'completed', taskId: task.id, result, outputs, leaseId, at: Date.now() }]);
-  const after = await getTask(engine.db, task.id);
-  return after?.state === 'COMPLETED' ? ok({ status: 'OK' }) : conflict(`the lease ended before the completion: the task is ${after?.state}`);
+  const settled = await engine.report([{ type: 'completed', taskId: task.id, result, outputs, leaseId, at: Date.now() }]);
+  return settled.includes(task.id) ? ok({ status: 'OK' }) : conflict('the lease ended before the completion arrived');
 }
 
 export async function fail(engine: Engine, leaseId: string, error: string, retryable: boolean): Promise<LeaseAnswer<{ status: 'OK'; retry: boolean }>> {
@@ -195,9 +205,8 @@ export async function fail(engine: Engine, leaseId: string, error: string, retry
   if (task.state === 'FAILED' && task.error !== LOST_WORKER) return ok({ status: 'OK', retry: await retries() });
   if (!task.live) return conflict(task.state === 'RUNNING' ? 'the lease expired: the task may be running elsewhere' : `the lease ended: the task is ${task.state}`);
   const { result } = resultOf(task.outputs, {});
-  await engine.report([{ type: 'failed', taskId: task.id, error, leaseId, retryable, at: Date.now(), ...(result !== '' ? { result } : {}) }]);
-  const after = await getTask(engine.db, task.id);
-  if (after?.state !== 'FAILED') return conflict(`the lease ended before the failure: the task is ${after?.state}`);
+  const settled = await engine.report([{ type: 'failed', taskId: task.id, error, leaseId, retryable, at: Date.now(), ...(result !== '' ? { result } : {}) }]);
+  if (!settled.includes(task.id)) return conflict('the lease ended before the failure arrived');
   return ok({ status: 'OK', retry: await retries() });
 }
 
