@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The machine's own programs that the test suites run as tasks (examples/split_and_stitch.yaml with the
-# shell runtime): ffmpeg and ffprobe, jq, python, the AWS CLI, and util-linux's unshare/setpriv for mounts.
+# The machine's own programs the test suites need: what examples/split_and_stitch.yaml runs with the
+# shell runtime (ffmpeg and ffprobe, jq, python, the AWS CLI), util-linux's unshare/setpriv (mounts) and
+# runuser (a private PostgreSQL cluster), and what the reference HTTP workers use (curl, jq, python3
+# with requests).
 # Installs what is missing from Debian's packages when it can (root with apt-get); otherwise says what
 # to install and fails. Quick when everything is there: `npm test` runs it first.
 set -euo pipefail
 
-declare -A package_of=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg [jq]=jq [python]=python-is-python3 [aws]=awscli [unshare]=util-linux [setpriv]=util-linux [shuf]=coreutils)
+declare -A package_of=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg [jq]=jq [python]=python-is-python3 [aws]=awscli [unshare]=util-linux [setpriv]=util-linux [runuser]=util-linux [shuf]=coreutils [curl]=curl [setsid]=util-linux)
 missing=()
 for command in "${!package_of[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${package_of[$command]}")
 done
+python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
