@@ -146,6 +146,17 @@ tasks:
     expect((await tasksOfJob(test.db, id)).map((task) => [task.attempt, task.state])).toEqual([[1, 'FAILED'], [2, 'COMPLETED']]);
   }, 40_000);
 
+  it('hands out the highest priority first, then the longest waiting', async () => {
+    const ids: Record<string, string> = {};
+    for (const [name, priority] of [['low', 1], ['high', 9], ['middle', 5], ['high too', 9]] as const) {
+      ids[name] = await submit(`name: ${name}\ntasks:\n  - { name: ${JSON.stringify(name)}, queue: ranked, priority: ${priority}, run: "true" }\n`);
+      for (let tries = 0; (await tasksOfJob(test.db, ids[name]!)).length === 0 && tries < 200; tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const order: string[] = [];
+    for (let round = 0; round < 4; round += 1) order.push((await claim(['ranked'])).body.job.workflow_id);
+    expect(order).toEqual([ids['high'], ids['high too'], ids['middle'], ids['low']]);
+  });
+
   it('answers 404 for an unknown lease and 400 naming the field for a bad claim', async () => {
     expect((await post('/api/jobs/no-such-lease/heartbeat')).status).toBe(404);
     expect((await post('/api/jobs/no-such-lease/complete', { outputs: {} })).status).toBe(404);

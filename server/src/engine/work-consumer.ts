@@ -18,7 +18,7 @@ export interface WorkConsumerOptions {
   readonly onBatch: (tasks: readonly ClaimedTask[]) => readonly Promise<unknown>[];
   readonly onLost: (taskId: string) => void;
   readonly onError: (error: unknown) => void;
-  /** How long a claim lasts without renewal; renewed every third of it. */
+  /** How long a claim lasts without renewal; renewed every half of it, so a dead worker is noticed within two renewals (plus the sweep). */
   readonly leaseMs: number;
   /** The backstop poll. */
   readonly pollMs?: number;
@@ -39,7 +39,7 @@ export class WorkConsumer {
   constructor(options: WorkConsumerOptions) {
     this.options = options;
     this.loop = this.run();
-    this.renewal = setInterval(() => void this.renew(), Math.max(50, Math.floor(options.leaseMs / 3)));
+    this.renewal = setInterval(() => void this.renew(), Math.max(50, Math.floor(options.leaseMs / 2)));
   }
 
   /** Tasks became ready (or may have): claim as soon as a slot is free. */

@@ -24,7 +24,7 @@ export interface WorkerOptions {
   /** Work queue name → how many tasks of it run at once. */
   readonly queues: Readonly<Record<string, number>>;
   readonly cancelPollMs?: number;
-  /** How long a claimed task stays this worker's without renewal (renewed every third of it). */
+  /** How long a claimed task stays this worker's without renewal (renewed every half of it). */
   readonly leaseMs?: number;
   /** Defaults to sending reports to the coordinators' queue. */
   readonly sink?: ReportSink;
