@@ -31,10 +31,10 @@ describe.each(TEST_BACKENDS)('the broker on %s', (name, create) => {
     await broker.consume<{ label: string }>('test-events', { batchSize: 10 }, async (jobs) => {
       for (const job of jobs) received.push(job.data.label);
     });
-    await db.transaction(async (tx) => broker.send(tx, 'test-events', { label: 'committed' }));
+    await db.transaction(async (tx) => broker.sendMany(tx, 'test-events', [{ data: { label: 'committed' } }]));
     await expect(
       db.transaction(async (tx) => {
-        await broker.send(tx, 'test-events', { label: 'rolled back' });
+        await broker.sendMany(tx, 'test-events', [{ data: { label: 'rolled back' } }]);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
@@ -51,7 +51,7 @@ describe.each(TEST_BACKENDS)('the broker on %s', (name, create) => {
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (let index = 0; index < 5; index += 1) {
-      await db.transaction((tx) => broker.send(tx, 'test-latency', { sentAt: Date.now() }));
+      await db.transaction((tx) => broker.sendMany(tx, 'test-latency', [{ data: { sentAt: Date.now() } }]));
       await waitFor(() => seen.length === index + 1);
     }
     // Reported, not asserted as a timing: the median latency with a 2 s poll as the only backstop.

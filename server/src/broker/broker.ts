@@ -12,7 +12,7 @@
  * which on embedded PGlite would wait behind an open transaction for ever.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { fromPglite, PgBoss, type Job, type JobInsert, type SendOptions } from 'pg-boss';
+import { fromPglite, PgBoss, type Job, type JobInsert } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 
 export const BROKER_SCHEMA = 'pgboss';
@@ -31,13 +31,10 @@ export interface QueueOptions {
 export interface Broker {
   /** Creates the queue if needed (idempotent). */
   ensureQueue(name: string, options?: QueueOptions): Promise<void>;
-  /** Sends within `tx`: the message exists only if the transaction commits. */
-  send(tx: Queryable, queue: string, data: object, options?: SendOptions): Promise<void>;
-  /** Sends many messages to one queue within `tx`, in one statement per thousand. */
+  /** Sends messages to one queue within `tx` (in one statement per thousand): they exist only if the transaction commits. */
   sendMany(tx: Queryable, queue: string, messages: readonly JobInsert[]): Promise<void>;
   /** Consumes a queue: `handler` gets batches; a batch is completed when it resolves, retried when it throws. */
   consume<T extends object>(queue: string, options: { batchSize: number; concurrency?: number }, handler: (jobs: Job<T>[]) => Promise<void>): Promise<string>;
-  stopConsuming(queue: string): Promise<void>;
   queueSize(queue: string): Promise<number>;
   stop(): Promise<void>;
   readonly boss: PgBoss;
@@ -91,9 +88,6 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       }
       return creating;
     },
-    async send(tx, queue, data, sendOptions = {}) {
-      await boss.send(queue, data, { ...sendOptions, db: asPgBossDb(tx) });
-    },
     async sendMany(tx, queue, messages) {
       for (let start = 0; start < messages.length; start += 1000) {
         await boss.insert(queue, messages.slice(start, start + 1000) as JobInsert[], { db: asPgBossDb(tx) });
@@ -107,9 +101,6 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         { batchSize: consumeOptions.batchSize, localConcurrency: consumeOptions.concurrency ?? 1, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 },
         handler,
       );
-    },
-    async stopConsuming(queue) {
-      await boss.offWork(queue);
     },
     async queueSize(queue) {
       const stats = await boss.getQueue(queue);

@@ -62,15 +62,6 @@ export async function getJob(q: Queryable, id: string): Promise<JobRecord | unde
 
 export type JobPatch = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'document'>>;
 
-export async function updateJob(q: Queryable, id: string, patch: JobPatch): Promise<void> {
-  const fields = Object.keys(patch).filter((field) => field in COLUMNS);
-  if (fields.length === 0) return;
-  await q.query(
-    `UPDATE twerk.jobs SET ${fields.map((field, index) => `${COLUMNS[field]} = $${index + 2}`).join(', ')} WHERE id = $1`,
-    [id, ...fields.map((field) => encode(field, (patch as Record<string, unknown>)[field]))],
-  );
-}
-
 /**
  * What the coordinator locks and moves: a job without its definition, inputs, secrets or context,
  * which can be large and never change (or change only through `applyJobChanges`).

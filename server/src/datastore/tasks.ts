@@ -7,7 +7,6 @@ import type { TaskDocument } from '@twerk/contract';
 import type { Queryable } from '../db/database.ts';
 
 export type TaskState = 'CREATED' | 'PENDING' | 'SCHEDULED' | 'RUNNING' | 'CANCELLED' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
-export const ACTIVE_TASK_STATES: readonly TaskState[] = ['CREATED', 'PENDING', 'SCHEDULED', 'RUNNING'];
 
 /** The each-loop binding of an each child: the loop variable's name, the item's index and value. */
 export interface EachBinding {
