@@ -16,24 +16,29 @@ function sh(command: string): Promise<{ code: number; stdout: string; stderr: st
   return new Promise((resolve) => execFile('sh', ['-c', command], (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })));
 }
 
+/** A coordinator (no native worker) and its API on a test database, for the life of a describe block. */
+function serve(create: () => Promise<TestDatabase>, workerToken?: string) {
+  const served = {} as { test: TestDatabase; engine: Engine; app: FastifyInstance; base: string };
+  beforeAll(async () => {
+    served.test = await create();
+    served.engine = await engineOn(served.test, undefined, { maintenanceIntervalMs: 100 });
+    served.app = await buildApp({ engine: served.engine, version: '0.1.0', ...(workerToken !== undefined ? { workerToken } : {}) });
+    served.base = await served.app.listen({ host: '127.0.0.1', port: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    await served.app?.close();
+    await served.engine?.stop();
+    await served.test?.dispose();
+  });
+  return served;
+}
+
 describe.each(TEST_BACKENDS)('the HTTP worker protocol on %s', (_name, create) => {
+  const served = serve(create);
   let test: TestDatabase;
   let engine: Engine;
-  let app: FastifyInstance;
   let base: string;
-
-  beforeAll(async () => {
-    test = await create();
-    engine = await engineOn(test, undefined, { maintenanceIntervalMs: 100 });
-    app = await buildApp({ engine, version: '0.1.0' });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await engine?.stop();
-    await test?.dispose();
-  });
+  beforeAll(() => ({ test, engine, base } = served));
 
   async function post(path: string, body?: unknown) {
     const response = await fetch(`${base}${path}`, { method: 'POST', ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
@@ -185,25 +190,10 @@ tasks:
 });
 
 describe('the HTTP worker protocol with a worker token', () => {
-  let test: TestDatabase;
-  let engine: Engine;
-  let app: FastifyInstance;
-  let base: string;
-
-  beforeAll(async () => {
-    test = await TEST_BACKENDS[1][1]();
-    engine = await engineOn(test);
-    app = await buildApp({ engine, version: '0.1.0', workerToken: 's3cret-token' });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await engine?.stop();
-    await test?.dispose();
-  });
+  const served = serve(TEST_BACKENDS[1][1], 's3cret-token');
 
   it('refuses worker calls without the token and takes it as a bearer token or X-Worker-Token', async () => {
+    const { base } = served;
     const body = JSON.stringify({ worker_id: 'w', labels: [] });
     const headers = { 'content-type': 'application/json' };
     expect((await fetch(`${base}/api/workers/register`, { method: 'POST', body, headers })).status).toBe(401);

@@ -8,7 +8,7 @@
 import type { JobDocument } from '@twerk/contract';
 import { newId } from '../datastore/ids.ts';
 import { insertJob } from '../datastore/jobs.ts';
-import { completeTasks, failTask, lockExpiredLeases, lockWaitingInQueue, lostAttempts, setProgress, type Completion, type Failure } from '../datastore/tasks.ts';
+import { completeTasks, failTask, lockExpiredLeases, lockWaitingInQueue, lostAttempts, markStarted, setProgress, type Completion, type Failure } from '../datastore/tasks.ts';
 import { cancelJobTree } from './cancel.ts';
 import type { JobCommand, TaskReport } from './messages.ts';
 import { restart, type RestartOutcome } from './restart.ts';
@@ -65,31 +65,16 @@ export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly
     for (const report of reports) {
       switch (report.type) {
         case 'started':
-          // Remote workers say so; the native worker claims its tasks RUNNING itself.
-          await s.tx.query("UPDATE twerk.tasks SET state = 'RUNNING', started_at = coalesce(started_at, now()), node_id = $2 WHERE id = $1 AND state = 'SCHEDULED'", [report.taskId, report.nodeId]);
+          await markStarted(s.tx, report.taskId, report.nodeId);
           break;
         case 'progress':
           await setProgress(s.tx, report.taskId, Math.min(100, Math.max(0, report.progress)));
           break;
         case 'completed':
-          completions.push({
-            id: report.taskId,
-            result: report.result,
-            at: new Date(report.at ?? Date.now()),
-            ...(report.leaseId !== undefined ? { leaseId: report.leaseId } : {}),
-            ...(report.outputs !== undefined ? { outputs: report.outputs } : {}),
-          });
+          completions.push({ id: report.taskId, result: report.result, at: new Date(report.at ?? Date.now()), leaseId: report.leaseId, outputs: report.outputs });
           break;
         case 'failed':
-          failures.push({
-            id: report.taskId,
-            error: report.error,
-            at: new Date(report.at ?? Date.now()),
-            ...(report.exitCode !== undefined ? { exitCode: report.exitCode } : {}),
-            ...(report.result !== undefined ? { result: report.result } : {}),
-            ...(report.leaseId !== undefined ? { leaseId: report.leaseId } : {}),
-            ...(report.retryable !== undefined ? { retryable: report.retryable } : {}),
-          });
+          failures.push({ ...report, id: report.taskId, at: new Date(report.at ?? Date.now()) });
           break;
       }
     }
@@ -97,7 +82,7 @@ export async function handleTaskReports(deps: CoordinatorDeps, reports: readonly
     const finished: Finished[] = (await completeTasks(s.tx, completions)).map((task) => ({ task, ok: true, result: results.get(task.id) ?? '' }));
     for (const failure of failures) {
       const task = await failTask(s.tx, failure);
-      if (task !== undefined) finished.push({ task, ok: false, error: failure.error, ...(failure.retryable === false ? { retryable: false } : {}) });
+      if (task !== undefined) finished.push({ task, ok: false, error: failure.error, retryable: failure.retryable });
     }
     await settle(s, finished);
     return finished.map((item) => item.task.id);

@@ -19,6 +19,17 @@ export async function appendLogPart(q: Queryable, taskId: string, contents: stri
   );
 }
 
+/** Log parts numbered by their sender (an HTTP worker's chunk sequence): one already stored is not stored again. Answers how many were new. */
+export async function appendNumberedLogParts(q: Queryable, taskId: string, parts: readonly { readonly number: number; readonly contents: string }[]): Promise<number> {
+  if (parts.length === 0) return 0;
+  const inserted = await q.query(
+    `INSERT INTO twerk.task_log_parts (task_id, number, contents) SELECT $1, number, contents FROM jsonb_to_recordset($2::jsonb) AS c(number integer, contents text)
+     ON CONFLICT (task_id, number) DO NOTHING`,
+    [taskId, JSON.stringify(parts)],
+  );
+  return inserted.rowCount;
+}
+
 export async function taskLogParts(q: Queryable, taskIds: readonly string[], page: number, size: number, search?: string): Promise<{ items: LogPartRecord[]; totalItems: number }> {
   const params: unknown[] = [taskIds];
   let where = 'task_id = ANY($1::text[])';

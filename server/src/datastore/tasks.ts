@@ -328,13 +328,26 @@ export async function lockExpiredLeases(q: Queryable, limit: number): Promise<Ta
   return (await q.query<TaskRecord>(`${SELECT} WHERE t.state = 'RUNNING' AND t.lease_expires_at < now() ORDER BY t.lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit])).rows;
 }
 
-/** How many earlier attempts of this task were lost with their worker. */
-export async function lostAttempts(q: Queryable, task: Pick<TaskRecord, 'jobId' | 'parentId' | 'position' | 'sequence'>, error: string): Promise<number> {
-  const rows = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM twerk.tasks WHERE job_id = $1 AND parent_id IS NOT DISTINCT FROM $2 AND position = $3 AND sequence = $4 AND state = 'FAILED' AND error = $5`,
-    [task.jobId, task.parentId, task.position, task.sequence, error],
-  );
+/** The records of one task — all its attempts: the same job, parent, position and place among siblings. */
+const SAME_TASK = 'job_id = $1 AND parent_id IS NOT DISTINCT FROM $2 AND position = $3 AND sequence = $4';
+type TaskSlot = Pick<TaskRecord, 'jobId' | 'parentId' | 'position' | 'sequence'>;
+const slotParams = (task: TaskSlot) => [task.jobId, task.parentId, task.position, task.sequence];
+
+/** How many attempts of this task were lost with their worker. */
+export async function lostAttempts(q: Queryable, task: TaskSlot, error: string): Promise<number> {
+  const rows = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM twerk.tasks WHERE ${SAME_TASK} AND state = 'FAILED' AND error = $5`, [...slotParams(task), error]);
   return rows.rows[0]?.n ?? 0;
+}
+
+/** Whether this task has an attempt after `attempt` (it was retried). */
+export async function hasLaterAttempt(q: Queryable, task: TaskSlot, attempt: number): Promise<boolean> {
+  const rows = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM twerk.tasks WHERE ${SAME_TASK} AND attempt > $5`, [...slotParams(task), attempt]);
+  return (rows.rows[0]?.n ?? 0) > 0;
+}
+
+/** SCHEDULED → RUNNING on a remote worker's word (the native worker claims its tasks RUNNING itself). */
+export async function markStarted(q: Queryable, id: string, nodeId: string): Promise<void> {
+  await q.query("UPDATE twerk.tasks SET state = 'RUNNING', started_at = coalesce(started_at, now()), node_id = $2 WHERE id = $1 AND state = 'SCHEDULED'", [id, nodeId]);
 }
 
 /** Of these tasks, the ones no longer SCHEDULED or RUNNING (cancelled, or gone): their runs must stop. */

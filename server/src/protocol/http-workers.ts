@@ -15,7 +15,8 @@
 import { LOST_WORKER } from '../coordinator/coordinator.ts';
 import { timeoutMs } from '../coordinator/plan.ts';
 import { heartbeatNode, listNodes, registerNode, type NodeRecord } from '../datastore/nodes.ts';
-import { addOutputs, claimReady, getTask, nextRetryAt, renewLease, taskByLease, upstreamOutputs, type ClaimedTask } from '../datastore/tasks.ts';
+import { appendNumberedLogParts } from '../datastore/logs.ts';
+import { addOutputs, claimReady, getTask, hasLaterAttempt, nextRetryAt, renewLease, taskByLease, upstreamOutputs, type ClaimedTask } from '../datastore/tasks.ts';
 import { getJob } from '../datastore/jobs.ts';
 import type { Engine } from '../engine/engine.ts';
 import { readSetOutputs, RESULT_OUTPUT, taskCommand } from './command.ts';
@@ -166,12 +167,7 @@ export async function appendLogs(engine: Engine, leaseId: string, chunks: readon
     if (contents.trim() !== '') parts.push({ number: chunk.sequence + 1, contents });
   }
   await addOutputs(engine.db, task.id, outputs);
-  const inserted = await engine.db.query(
-    `INSERT INTO twerk.task_log_parts (task_id, number, contents) SELECT $1, number, contents FROM jsonb_to_recordset($2::jsonb) AS c(number integer, contents text)
-     ON CONFLICT (task_id, number) DO NOTHING`,
-    [task.id, JSON.stringify(parts)],
-  );
-  return ok({ accepted: inserted.rowCount });
+  return ok({ accepted: await appendNumberedLogParts(engine.db, task.id, parts) });
 }
 
 /** The result and outputs a completion records: the script's $TWERK_OUTPUT, or the outputs as JSON when it wrote none. */
@@ -194,13 +190,7 @@ export async function complete(engine: Engine, leaseId: string, sent: Readonly<R
 export async function fail(engine: Engine, leaseId: string, error: string, retryable: boolean): Promise<LeaseAnswer<{ status: 'OK'; retry: boolean }>> {
   const task = await taskByLease(engine.db, leaseId);
   if (task === undefined) return NOT_FOUND;
-  const retries = async () => {
-    const rows = await engine.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM twerk.tasks WHERE job_id = $1 AND parent_id IS NOT DISTINCT FROM $2 AND position = $3 AND sequence = $4 AND attempt > $5',
-      [task.jobId, task.parentId, task.position, task.sequence, task.attempt],
-    );
-    return (rows.rows[0]?.n ?? 0) > 0;
-  };
+  const retries = () => hasLaterAttempt(engine.db, task, task.attempt);
   // The same failure, again (not the coordinator's verdict on a lease that ran out).
   if (task.state === 'FAILED' && task.error !== LOST_WORKER) return ok({ status: 'OK', retry: await retries() });
   if (!task.live) return conflict(task.state === 'RUNNING' ? 'the lease expired: the task may be running elsewhere' : `the lease ended: the task is ${task.state}`);
