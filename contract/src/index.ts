@@ -8,3 +8,4 @@ export { classifyDocument, parseDocument, type ParsedDocument } from './parse-do
 export * from './wire/index.ts';
 export { contract, type Contract, type RouteMetadata } from './api/index.ts';
 export { API_VERSION, contractRoutes, generateOpenApi, openApiPath } from './openapi/index.ts';
+export { issuesToFieldErrors } from './zod-issues.ts';

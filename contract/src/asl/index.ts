@@ -3,7 +3,7 @@
  * `Machine` model and validated with every problem reported in the user's own spelling.
  */
 export { awsMachineSchema, awsBranchSchema, awsItemProcessorSchema, awsChoiceRuleSchema, AWS_COMPARISONS, AWS_STATE_TYPES, TWERK_TASK_RESOURCE, type AwsMachine } from './aws-dialect.ts';
-export { twerkMachineSchema, TWERK_STATE_TYPES, type TwerkMachine } from './twerk-dialect.ts';
+export { twerkMachineSchema, twerkStateSchema, TWERK_STATE_TYPES, type TwerkMachine, type TwerkState } from './twerk-dialect.ts';
 export {
   ALL_ERRORS,
   normalizeErrorName,

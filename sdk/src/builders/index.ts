@@ -1,0 +1,27 @@
+export { documentToYAML, TwerkBuildError, type Built } from './built.ts';
+export { expr, inputs, item, secrets, tasks } from './expressions.ts';
+export {
+  each,
+  job,
+  parallel,
+  scheduledJob,
+  subjob,
+  task,
+  type BuiltJob,
+  type BuiltScheduledJob,
+  type BuiltTask,
+  type CommandTaskSpec,
+  type CompositeOptions,
+  type EachSpec,
+  type EachTaskSpec,
+  type JobSpec,
+  type ParallelSpec,
+  type ParallelTaskSpec,
+  type ScheduledJobSpec,
+  type SubjobSpec,
+  type SubjobTaskSpec,
+  type TaskLike,
+  type TaskSpec,
+} from './job.ts';
+export { machine, retrier, state, type BuiltMachine, type BuiltState, type MachineSpec } from './machine.ts';
+export { trigger, type BuiltTrigger, type TriggerOptions } from './trigger.ts';
