@@ -1,8 +1,13 @@
-/** The README's document examples are real: every YAML block in it is a valid job or state machine. */
-import { readFileSync } from 'node:fs';
+/**
+ * The README's examples are real: every YAML block in it is a valid job or state machine, and the SDK
+ * program runs as written against a real server.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEnvironment, evaluateTemplate, parseDocument } from '@twerk/contract';
 import { describe, expect, it } from 'vitest';
+import { startServerProcess } from '../support/server-process.ts';
 
 const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!);
@@ -20,4 +25,31 @@ describe('README examples', () => {
   it('evaluates the template shown in the TypeScript example', () => {
     expect(evaluateTemplate('answer: {{ int(inputs.n) + 1 }}', createEnvironment({ inputs: { n: '41' } }))).toEqual({ ok: true, value: 'answer: 42' });
   });
+});
+
+describe('the README SDK program', () => {
+  const program = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes('submitAndWait'));
+
+  it('is at most a dozen lines', () => {
+    expect(program?.trim().split('\n').length).toBeLessThanOrEqual(12);
+  });
+
+  it('runs as written and prints what its comment says', async () => {
+    const server = await startServerProcess({});
+    // Beside this test, so `@twerk/sdk` resolves from the repository's node_modules as it does for a reader.
+    const file = join(import.meta.dirname, `readme-sdk-${process.pid}.ts`);
+    try {
+      writeFileSync(file, program!);
+      const output = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [file], { env: { ...process.env, TWERK_ENDPOINT: server.base }, timeout: 60_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+      const promised = /\/\/ (.+)$/m.exec(program!.split('\n').find((line) => line.includes('console.log'))!)![1]!;
+      expect(output).toEqual({ code: 0, stdout: `${promised}\n`, stderr: '' });
+    } finally {
+      rmSync(file, { force: true });
+      await server.stop();
+    }
+  }, 90_000);
 });

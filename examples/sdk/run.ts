@@ -1,0 +1,40 @@
+/**
+ * What every program in this folder does when it is run (and nothing when a test imports it): submit
+ * its document to the server named by TWERK_ENDPOINT (default http://localhost:8000), wait for the job,
+ * and print one JSON line: the job's id, state, result and error. It exits 1 when the job did not
+ * complete, so a shell or a test can tell.
+ *
+ *   node examples/sdk/hello.ts
+ *   TWERK_ENDPOINT=http://localhost:8000 node examples/sdk/docs/tork-scheduled-job.ts
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createClient, type BuiltJob, type BuiltMachine, type BuiltScheduledJob } from '@twerk/sdk';
+
+function isMain(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
+}
+
+/** Runs `document` when the calling module is the program being run; call it as `run(import.meta.url, document)`. */
+export async function run(moduleUrl: string, document: BuiltJob | BuiltScheduledJob | BuiltMachine): Promise<void> {
+  if (!isMain(moduleUrl)) return;
+  const client = createClient({ baseUrl: process.env['TWERK_ENDPOINT'] ?? 'http://localhost:8000' });
+  try {
+    if ('states' in document) {
+      // State machines are validated by the builder; the server runs them once ASL execution lands.
+      console.log(JSON.stringify({ machine: document.startAt, states: Object.keys(document.states) }));
+    } else if ('schedule' in document || 'cron' in document) {
+      // A scheduled job fires on its own; show that the server took it, then remove it again.
+      const scheduled = await client.scheduledJobs.create(document);
+      console.log(JSON.stringify({ id: scheduled.id, state: scheduled.state, cron: scheduled.cron }));
+      await client.scheduledJobs.delete(scheduled.id);
+    } else {
+      const finished = await client.jobs.submitAndWait(document, { timeout: 10 * 60_000 });
+      console.log(JSON.stringify({ id: finished.id, state: finished.state, result: finished.result ?? null, error: finished.error ?? null }));
+      if (finished.state !== 'COMPLETED') process.exitCode = 1;
+    }
+  } finally {
+    client.close();
+  }
+}
