@@ -2,7 +2,8 @@
  * What every program in this folder does when it is run (and nothing when a test imports it): submit
  * its document to the server named by TWERK_ENDPOINT (default http://localhost:8000), wait for the job,
  * and print one JSON line: the job's id, state, result and error. It exits 1 when the job did not
- * complete, so a shell or a test can tell.
+ * complete, so a shell or a test can tell. Scheduled jobs and state machines are built and validated and
+ * shown, not sent: this server does not run schedules or machines yet.
  *
  *   node examples/sdk/hello.ts
  *   TWERK_ENDPOINT=http://localhost:8000 node examples/sdk/docs/tork-scheduled-job.ts
@@ -22,13 +23,11 @@ export async function run(moduleUrl: string, document: BuiltJob | BuiltScheduled
   const client = createClient({ baseUrl: process.env['TWERK_ENDPOINT'] ?? 'http://localhost:8000' });
   try {
     if ('states' in document) {
-      // State machines are validated by the builder; the server runs them once ASL execution lands.
+      // The builder has validated the machine; the server does not execute machines yet, so it is shown.
       console.log(JSON.stringify({ machine: document.startAt, states: Object.keys(document.states) }));
     } else if ('schedule' in document || 'cron' in document) {
-      // A scheduled job fires on its own; show that the server took it, then remove it again.
-      const scheduled = await client.scheduledJobs.create(document);
-      console.log(JSON.stringify({ id: scheduled.id, state: scheduled.state, cron: scheduled.cron }));
-      await client.scheduledJobs.delete(scheduled.id);
+      // The builder has validated the schedule; the server does not serve /scheduled-jobs yet, so it is shown.
+      console.log(JSON.stringify({ scheduled: document.name, cron: document.schedule?.cron ?? document.cron }));
     } else {
       const finished = await client.jobs.submitAndWait(document, { timeout: 10 * 60_000 });
       console.log(JSON.stringify({ id: finished.id, state: finished.state, result: finished.result ?? null, error: finished.error ?? null }));

@@ -16,7 +16,9 @@ export const jobRoutes = c.router({
       wait: z.string().optional().describe('true, 1, yes or blocking: answer when the job finishes, with the full job (Twerk). A body `wait: {timeout}` does the same (Tork).'),
     }),
     body: jobDocumentSchema,
-    responses: { 200: z.union([jobSummarySchema, jobSchema]), ...documentErrors, 408: errors(408)[408] },
+    // The full job first: zod keeps the first member that fits and strips unknown keys, so a finished
+    // job (`?wait`) parsed against the summary first would lose its tasks and context.
+    responses: { 200: z.union([jobSchema, jobSummarySchema]), ...documentErrors, 408: errors(408)[408] },
     summary: 'Submit a job',
     description: 'Accepts a job document as JSON (application/json) or YAML (text/yaml, application/yaml, application/x-yaml), with or without "; charset=utf-8". The body is read under the parser contract (512 KiB, depth 64, 10,000 nodes, no duplicate keys) and validated strictly: every problem is reported with its field path. Answers the new job summary (state PENDING), or, when waiting, the finished job; 408 if the wait times out.',
     metadata: meta({ tag: 'jobs', documentBody: true }),

@@ -1009,61 +1009,6 @@ export interface components {
         };
         /** @enum {string} */
         JobState: "PENDING" | "SCHEDULED" | "RUNNING" | "CANCELLED" | "COMPLETED" | "FAILED" | "RESTART";
-        /**
-         * @description A job without its tasks: returned by POST /jobs and the job list, and the job webhook payload.
-         * @example {
-         *       "id": "j1",
-         *       "name": "hello world",
-         *       "state": "PENDING",
-         *       "createdAt": "2026-11-22T10:00:00Z",
-         *       "position": 0,
-         *       "taskCount": 1
-         *     }
-         */
-        JobSummary: {
-            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-            id: string;
-            createdBy?: components["schemas"]["User"];
-            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-            parentId?: string;
-            inputs?: {
-                [key: string]: string;
-            };
-            name: string;
-            description?: string;
-            tags?: string[];
-            state: components["schemas"]["JobState"];
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            startedAt?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            completedAt?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            failedAt?: string;
-            position: number;
-            taskCount?: number;
-            result?: string;
-            error?: string;
-            progress?: number;
-            schedule?: {
-                /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-                id: string;
-                cron?: string;
-            };
-        };
         /** @enum {string} */
         TaskState: "CREATED" | "PENDING" | "SCHEDULED" | "RUNNING" | "CANCELLED" | "STOPPED" | "COMPLETED" | "FAILED" | "SKIPPED";
         /**
@@ -1434,6 +1379,61 @@ export interface components {
             /** @description Values are "[REDACTED]". */
             secrets?: {
                 [key: string]: string;
+            };
+        };
+        /**
+         * @description A job without its tasks: returned by POST /jobs and the job list, and the job webhook payload.
+         * @example {
+         *       "id": "j1",
+         *       "name": "hello world",
+         *       "state": "PENDING",
+         *       "createdAt": "2026-11-22T10:00:00Z",
+         *       "position": 0,
+         *       "taskCount": 1
+         *     }
+         */
+        JobSummary: {
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            id: string;
+            createdBy?: components["schemas"]["User"];
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            parentId?: string;
+            inputs?: {
+                [key: string]: string;
+            };
+            name: string;
+            description?: string;
+            tags?: string[];
+            state: components["schemas"]["JobState"];
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            startedAt?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            completedAt?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            failedAt?: string;
+            position: number;
+            taskCount?: number;
+            result?: string;
+            error?: string;
+            progress?: number;
+            schedule?: {
+                /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+                id: string;
+                cron?: string;
             };
         };
         /** @description Credentials for pulling the image from a private registry. */
@@ -3089,7 +3089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JobSummary"] | components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["JobSummary"];
                 };
             };
             /** @description The request is invalid: see message and errors[].path */
