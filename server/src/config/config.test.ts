@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dsnToUrl, loadSettings, resolveConfig } from './config.ts';
+import { dsnToUrl, loadSettings, resolveClientConfig, resolveConfig } from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twerk-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,5 +53,12 @@ describe('configuration', () => {
   it('passes URLs through and converts keyword DSNs', () => {
     expect(dsnToUrl('postgres://a@b/c')).toBe('postgres://a@b/c');
     expect(dsnToUrl('host=localhost dbname=x')).toBe('postgres://localhost/x');
+  });
+
+  it("reads the client commands' endpoint from [client] endpoint or TWERK_CLIENT_ENDPOINT, and checks it is a URL", () => {
+    expect(resolve({}).config?.client).toEqual({ endpoint: 'http://localhost:8000' });
+    expect(resolve({}, '[client]\nendpoint = "http://twerk:9000"\n').config?.client).toEqual({ endpoint: 'http://twerk:9000' });
+    expect(resolve({ TWERK_CLIENT_ENDPOINT: 'https://twerk.example' }, '[client]\nendpoint = "http://twerk:9000"\n').config?.client).toEqual({ endpoint: 'https://twerk.example' });
+    expect(resolveClientConfig(loadSettings({ TWERK_CLIENT_ENDPOINT: 'localhost:8000' }, dir).settings)).toEqual({ error: 'client.endpoint: "localhost:8000" is not an http(s) URL' });
   });
 });

@@ -52,6 +52,17 @@ export interface TwerkConfig {
   readonly worker: { readonly queues: Record<string, number>; readonly hostEnv: string[]; readonly dataDir: string; readonly token?: string };
   /** Bind mounts tasks may make (Tork's `mounts.bind.*`): off unless allowed; no sources listed means any. */
   readonly mounts: { readonly bind: { readonly allowed: boolean; readonly sources: string[] } };
+  /** Where the client commands (`twerk job …`) send requests: `client.endpoint`, TWERK_CLIENT_ENDPOINT. */
+  readonly client: { readonly endpoint: string };
+}
+
+export const DEFAULT_CLIENT_ENDPOINT = 'http://localhost:8000';
+
+/** The client section alone: the client commands need nothing else, so a server setting they do not use cannot stop them. */
+export function resolveClientConfig(settings: Settings): { endpoint: string; error?: undefined } | { endpoint?: undefined; error: string } {
+  const endpoint = text(settings, 'client.endpoint') ?? DEFAULT_CLIENT_ENDPOINT;
+  if (!/^https?:\/\//.test(endpoint) || !URL.canParse(endpoint)) return { error: `client.endpoint: "${endpoint}" is not an http(s) URL` };
+  return { endpoint };
 }
 
 const BROKER_TYPES = ['inmemory', 'postgres', 'pgboss'];
@@ -128,6 +139,9 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
     else queues[name] = Number(count);
   }
 
+  const client = resolveClientConfig(settings);
+  if (client.error !== undefined) errors.push(client.error);
+
   if (errors.length > 0) return { errors };
   return {
     errors: [],
@@ -144,6 +158,7 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
         ...(text(settings, 'worker.token') !== undefined ? { token: text(settings, 'worker.token')! } : {}),
       },
       mounts: { bind: { allowed: bindAllowed === 'true', sources: list(settings, 'mounts.bind.sources') ?? [] } },
+      client: { endpoint: client.endpoint! },
     },
   };
 }
