@@ -15,6 +15,17 @@ const USAGE = `usage:
   twerk validate <file or folder>...   check job and state-machine documents (YAML or JSON)
   twerk openapi                        print the OpenAPI 3.1 document of the REST API
   twerk version [--json]               print the version
+client commands, each with [-e|--endpoint <url>] [--json]:
+  twerk job submit <file> [--wait] [--follow]       submit a job document (- for stdin); wait for it, follow its log
+  twerk job list [--page N] [--size N] [-q <query>] list jobs, newest first
+  twerk job get|log|cancel|restart|delete <id>      show, print the log of (--follow), cancel, restart or delete a job
+  twerk scheduled-job create <file>                 schedule a job document with a cron
+  twerk scheduled-job list [--page N] [--size N]    list scheduled jobs
+  twerk scheduled-job get|pause|resume|delete <id>  show, pause, resume or unschedule one
+  twerk queue list                                  list work queues
+  twerk node list                                   list coordinators and workers
+  the endpoint defaults to client.endpoint (TWERK_CLIENT_ENDPOINT), else http://localhost:8000;
+  exit codes: 0 done, 1 failed (the server said no or could not be reached, a waited-for job did not complete), 2 usage
 configuration: TWERK_CONFIG, or config.toml and the other search paths, overridden by TWERK_<SECTION>_<KEY>`;
 
 function config(): TwerkConfig {
@@ -94,6 +105,14 @@ async function main(args: readonly string[]): Promise<number> {
     case 'openapi':
       console.log(JSON.stringify(generateOpenApi(), null, 2));
       return 0;
+    case 'job':
+    case 'scheduled-job':
+    case 'queue':
+    case 'node': {
+      // Loaded only here: the client's HTTP stack has no business in a server's start-up.
+      const { runClientCommand } = await import('./client-commands.ts');
+      return runClientCommand(command, rest);
+    }
     default:
       console.error(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -1,0 +1,331 @@
+/**
+ * The client commands as a user runs them: the `twerk` binary as a child process (stdout not a
+ * terminal) against a real `twerk server start standalone` process.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { table } from './client-commands.ts';
+import { SERVER_NODE_FLAGS } from './node-flags.ts';
+
+const cli = join(import.meta.dirname, 'main.ts');
+const scratch = mkdtempSync(join(tmpdir(), 'twerk-client-cli-'));
+let server: ChildProcess;
+let endpoint: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [...SERVER_NODE_FLAGS, cli, 'server', 'start', 'standalone'], {
+    cwd: scratch,
+    env: { ...process.env, TWERK_DATASTORE_TYPE: 'inmemory', TWERK_RUNTIME_TYPE: 'shell', TWERK_LOGGING_LEVEL: 'warn', TWERK_COORDINATOR_ADDRESS: `127.0.0.1:${port}`, TWERK_WORKER_DIR: join(scratch, 'tasks') },
+    stdio: 'ignore',
+  });
+  for (const started = Date.now(); ; ) {
+    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
+    if (await fetch(`${endpoint}/health`).then((response) => response.ok, () => false)) break;
+    if (Date.now() - started > 60_000) throw new Error('the server never became healthy');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+});
+
+afterAll(async () => {
+  if (server?.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `twerk …` against the test server (unless `-e` is given); the environment's TWERK_CLIENT_ENDPOINT is not inherited. */
+function twerk(args: readonly string[], options: { env?: Record<string, string>; endpoint?: boolean } = {}): Promise<Run> {
+  const { TWERK_CLIENT_ENDPOINT: _ignored, ...env } = process.env;
+  const withEndpoint = options.endpoint === false || args.includes('-e') ? args : [...args, '-e', endpoint];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...withEndpoint], { cwd: scratch, env: { ...env, ...options.env }, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const helloYaml = file('hello.yaml', 'name: hello cli\noutput: "{{ tasks.greeting }}"\ntasks:\n  - name: greet\n    var: greeting\n    run: echo working; printf "hello from the cli" > "$TWERK_OUTPUT"\n');
+const failingYaml = file('failing.yaml', 'name: failing cli\ntasks:\n  - name: boom\n    run: echo about to fail; exit 3\n');
+const sleepyYaml = file('sleepy.yaml', 'name: sleepy cli\ntasks:\n  - name: sleep\n    run: sleep 30\n');
+const talkativeYaml = file('talkative.yaml', 'name: talkative cli\ntasks:\n  - name: count\n    run: for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done\n');
+const invalidYaml = file('invalid.yaml', 'name: invalid cli\ntasks:\n  - name: t\n    run: "true"\n    retry:\n      limit: 50\n    queue: x-mine\n');
+
+async function submitted(path: string): Promise<string> {
+  const run = await twerk(['job', 'submit', path, '--json']);
+  expect(run.status).toBe(0);
+  return (JSON.parse(run.stdout) as { id: string }).id;
+}
+
+async function stateOf(id: string): Promise<string> {
+  return ((await (await fetch(`${endpoint}/jobs/${id}`)).json()) as { state: string }).state;
+}
+
+describe('twerk job submit', { timeout: 60_000 }, () => {
+  it('--wait prints each change of the job and a final line with the result, and exits 0', async () => {
+    const run = await twerk(['job', 'submit', helloYaml, '--wait']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^job [0-9a-f]{32} COMPLETED in \S+, result: hello from the cli$/);
+    expect(lines.slice(0, -1).every((line) => /^job [0-9a-f]{32} [A-Z]+ \(tasks: .+\)$/.test(line))).toBe(true);
+    expect(run.stdout).not.toContain('working');
+  });
+
+  it('--follow also prints the log as it arrives, all of it before the final line', async () => {
+    const run = await twerk(['job', 'submit', talkativeYaml, '--follow']);
+    expect(run.status).toBe(0);
+    const logLines = run.stdout.split('\n').filter((line) => line.startsWith('line '));
+    expect(logLines).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/COMPLETED in/);
+  });
+
+  it('--wait exits 1 when the job fails, saying why', async () => {
+    const run = await twerk(['job', 'submit', failingYaml, '--wait']);
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^job [0-9a-f]{32} FAILED in \S+: exit status 3$/);
+    expect(run.stderr).toMatch(/^twerk: job [0-9a-f]{32} FAILED: exit status 3\n$/);
+  });
+
+  it('--json --wait prints the finished job, or an error with the job when it fails; stderr stays empty', async () => {
+    const ok = await twerk(['job', 'submit', helloYaml, '--wait', '--json']);
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout)).toMatchObject({ name: 'hello cli', state: 'COMPLETED', result: 'hello from the cli' });
+    const failed = await twerk(['job', 'submit', failingYaml, '--wait', '--json']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toBe('');
+    expect(JSON.parse(failed.stdout)).toMatchObject({ error: { message: expect.stringContaining('FAILED: exit status 3'), state: 'FAILED' }, job: { state: 'FAILED' } });
+  });
+
+  it('prints the new job without waiting', async () => {
+    const run = await twerk(['job', 'submit', helloYaml]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^submitted job [0-9a-f]{32} \(hello cli, PENDING\)\n$/);
+  });
+
+  it("reports the server's field errors with their paths and exits 1", async () => {
+    const run = await twerk(['job', 'submit', invalidYaml]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^twerk: tasks\[0\]\.(retry\.limit|queue): .+ \(and 1 more\)\n/);
+    expect(run.stderr).toContain('\n  tasks[0].retry.limit: must be at most 10\n');
+    expect(run.stderr).toContain('\n  tasks[0].queue: ');
+    const json = await twerk(['job', 'submit', invalidYaml, '--json']);
+    expect(json.status).toBe(1);
+    expect(json.stderr).toBe('');
+    const body = JSON.parse(json.stdout) as { error: { status: number; errors: { path: string }[] } };
+    expect(body.error.status).toBe(400);
+    expect(body.error.errors.map((error) => error.path).sort()).toEqual(['tasks[0].queue', 'tasks[0].retry.limit']);
+  });
+
+  it('reads the document from stdin with -', async () => {
+    const run = await new Promise<Run>((resolve) => {
+      const child = execFile(process.execPath, [cli, 'job', 'submit', '-', '--json', '-e', endpoint], { cwd: scratch, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ status: error === null ? 0 : Number(error.code), stdout, stderr }));
+      child.stdin!.end('{"name": "from stdin", "tasks": [{"name": "t", "run": "true"}]}');
+    });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ name: 'from stdin', state: 'PENDING' });
+  });
+
+  it('says which file it cannot read', async () => {
+    const run = await twerk(['job', 'submit', join(scratch, 'missing.yaml')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^twerk: cannot read .*missing\.yaml: ENOENT/);
+  });
+});
+
+describe('twerk job list, get, log, cancel, restart, delete', { timeout: 60_000 }, () => {
+  it('list prints a table of jobs and pages through them; --json prints the server page', async () => {
+    const tag = `cli-${Date.now()}`;
+    const tagged = file('tagged.yaml', `name: tagged cli\ntags: [${tag}]\ntasks:\n  - name: t\n    run: "true"\n`);
+    const ids = [await submitted(tagged), await submitted(tagged), await submitted(tagged)];
+    const run = await twerk(['job', 'list', '-q', `tag:${tag}`, '--size', '2']);
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+STATE\s+CREATED\s+TASKS$/);
+    expect(lines.slice(1, -1)).toHaveLength(2);
+    expect(lines.at(-1)).toBe('page 1 of 2, 3 jobs');
+    const second = await twerk(['job', 'list', '-q', `tag:${tag}`, '--size', '2', '--page', '2', '--json']);
+    expect(second.stderr).toBe('');
+    const page = JSON.parse(second.stdout) as { items: { id: string }[]; number: number; totalItems: number };
+    expect(page).toMatchObject({ number: 2, totalItems: 3 });
+    expect(page.items.map((item) => item.id)).toEqual([ids[0]]);
+  });
+
+  it('get shows the job and its tasks; --json prints what the server answers', async () => {
+    const waited = JSON.parse((await twerk(['job', 'submit', helloYaml, '--wait', '--json'])).stdout) as { id: string };
+    const run = await twerk(['job', 'get', waited.id]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^id: +${waited.id}$`, 'm'));
+    expect(run.stdout).toMatch(/^state: +COMPLETED$/m);
+    expect(run.stdout).toMatch(/^result: +hello from the cli$/m);
+    expect(run.stdout).toMatch(/^1\s+greet\s+COMPLETED\s+[0-9a-f]{32}\s+hello from the cli$/m);
+    const json = await twerk(['job', 'get', waited.id, '--json']);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual(await (await fetch(`${endpoint}/jobs/${waited.id}`)).json());
+  });
+
+  it('get of a job that does not exist exits 1 with the server message', async () => {
+    const run = await twerk(['job', 'get', 'no-such-job']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('twerk: job not found\n');
+    const json = await twerk(['job', 'get', 'no-such-job', '--json']);
+    expect(json.status).toBe(1);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { message: 'job not found', status: 404 } });
+  });
+
+  it('log --follow prints every line of a running job once, in order, and ends with it', async () => {
+    const id = await submitted(talkativeYaml);
+    const run = await twerk(['job', 'log', id, '--follow']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
+    expect(await stateOf(id)).toBe('COMPLETED');
+    const json = await twerk(['job', 'log', id, '--json']);
+    const parts = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { contents: string });
+    expect(parts.map((part) => part.contents).join('')).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
+  });
+
+  it('cancel stops a running job, restart resumes it, delete removes it once finished', async () => {
+    const id = await submitted(sleepyYaml);
+    await expect.poll(() => stateOf(id), { timeout: 10_000 }).toBe('RUNNING');
+    const early = await twerk(['job', 'delete', id]);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toMatch(/^twerk: job is RUNNING: cancel it before deleting it\n$/);
+
+    expect(await twerk(['job', 'cancel', id])).toEqual({ status: 0, stdout: `cancelled job ${id}\n`, stderr: '' });
+    await expect.poll(() => stateOf(id), { timeout: 10_000 }).toBe('CANCELLED');
+    const again = await twerk(['job', 'cancel', id, '--json']);
+    expect(again.status).toBe(1);
+    expect(JSON.parse(again.stdout)).toEqual({ error: { message: 'job is not running', status: 400 } });
+
+    expect(await twerk(['job', 'restart', id, '--json'])).toEqual({ status: 0, stdout: '{"status":"OK"}\n', stderr: '' });
+    await expect.poll(() => stateOf(id), { timeout: 10_000 }).toBe('RUNNING');
+    await twerk(['job', 'cancel', id]);
+    await expect.poll(() => stateOf(id), { timeout: 10_000 }).toBe('CANCELLED');
+
+    expect(await twerk(['job', 'delete', id])).toEqual({ status: 0, stdout: `deleted job ${id}\n`, stderr: '' });
+    expect((await fetch(`${endpoint}/jobs/${id}`)).status).toBe(404);
+  });
+});
+
+describe('twerk scheduled-job', { timeout: 60_000 }, () => {
+  const cronYaml = file('nightly.yaml', 'name: nightly cli\nschedule:\n  cron: "0 2 * * *"\ntasks:\n  - name: t\n    run: "true"\n');
+
+  it('create, list, get, pause, resume and delete a scheduled job', async (context) => {
+    // This server build does not serve /scheduled-jobs yet (the contract has the routes); the test runs once it does.
+    if ((await fetch(`${endpoint}/scheduled-jobs`)).status === 404) context.skip('the server does not serve /scheduled-jobs');
+    const created = await twerk(['scheduled-job', 'create', cronYaml, '--json']);
+    expect(created.status).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    expect((await twerk(['scheduled-job', 'list'])).stdout).toContain(id);
+    expect(JSON.parse((await twerk(['scheduled-job', 'get', id, '--json'])).stdout)).toMatchObject({ id, state: 'ACTIVE', cron: '0 2 * * *' });
+    expect(await twerk(['scheduled-job', 'pause', id])).toEqual({ status: 0, stdout: `paused scheduled job ${id}\n`, stderr: '' });
+    expect(JSON.parse((await twerk(['scheduled-job', 'get', id, '--json'])).stdout)).toMatchObject({ state: 'PAUSED' });
+    expect(await twerk(['scheduled-job', 'resume', id])).toEqual({ status: 0, stdout: `resumed scheduled job ${id}\n`, stderr: '' });
+    expect(await twerk(['scheduled-job', 'delete', id])).toEqual({ status: 0, stdout: `deleted scheduled job ${id}\n`, stderr: '' });
+    expect((await twerk(['scheduled-job', 'get', id])).status).toBe(1);
+  });
+
+  it('says plainly when the server does not serve a route, and exits 1', async (context) => {
+    if ((await fetch(`${endpoint}/scheduled-jobs`)).status !== 404) context.skip('the server serves /scheduled-jobs');
+    const run = await twerk(['scheduled-job', 'list']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`twerk: the server at ${endpoint} does not serve this request (404 Not Found)\n`);
+  });
+});
+
+describe('twerk queue list and node list', { timeout: 60_000 }, () => {
+  it('print tables of queues and nodes, or the server answers with --json', async () => {
+    const queues = await twerk(['queue', 'list']);
+    expect(queues.status).toBe(0);
+    expect(queues.stdout).toMatch(/^NAME\s+SIZE\s+SUBSCRIBERS\s+UNACKED\ndefault\s+\d+\s+1\s+\d+\n/);
+    expect(JSON.parse((await twerk(['queue', 'list', '--json'])).stdout)).toEqual(await (await fetch(`${endpoint}/queues`)).json());
+    const nodes = await twerk(['node', 'list']);
+    expect(nodes.status).toBe(0);
+    expect(nodes.stdout).toMatch(/^ID\s+NAME\s+KIND\s+STATUS\s+QUEUES\s+TASKS\s+CPU\s+LAST HEARTBEAT\n\S+\s+\S+\s+standalone\s+UP\s+default\s/);
+    const json = JSON.parse((await twerk(['node', 'list', '--json'])).stdout) as { status: string }[];
+    expect(json.map((node) => node.status)).toContain('UP');
+  });
+});
+
+describe('the command line itself', { timeout: 60_000 }, () => {
+  it('exits 2 for usage errors, with the usage on stderr, or as JSON on stdout with --json', async () => {
+    for (const args of [['job'], ['job', 'frob'], ['job', 'get'], ['job', 'get', 'a', 'b'], ['job', 'list', '--page', 'x'], ['job', 'list', '--nope'], ['job', 'list', '--size'], ['queue', 'purge'], ['scheduled-job', 'create']]) {
+      const run = await twerk(args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stdout, args.join(' ')).toBe('');
+      expect(run.stderr, args.join(' ')).toMatch(/^twerk: .+\nusage:\n/);
+      const json = await twerk([...args, '--json']);
+      expect(json.status, args.join(' ')).toBe(2);
+      expect(json.stderr, args.join(' ')).toBe('');
+      expect(JSON.parse(json.stdout), args.join(' ')).toMatchObject({ error: { message: expect.any(String), usage: expect.stringContaining('usage:') } });
+    }
+    expect((await twerk(['job', 'get'])).stderr).toMatch(/^twerk: missing ID\n/);
+    expect((await twerk(['job', 'list', '--page', '0'])).stderr).toMatch(/^twerk: --page takes a positive whole number, not "0"\n/);
+  });
+
+  it('explains a group when asked, and exits 0', async () => {
+    const run = await twerk(['job', '--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('twerk job submit FILE [--wait] [--follow]');
+    expect(JSON.parse((await twerk(['job', 'help', '--json'])).stdout)).toMatchObject({ content: expect.stringContaining('twerk job log ID [--follow]') });
+    expect((await twerk(['--help'], { endpoint: false })).stderr).toContain('twerk job submit <file> [--wait] [--follow]');
+  });
+
+  it('exits 1 with a clear message when the server cannot be reached', async () => {
+    const port = await freePort();
+    const run = await twerk(['job', 'list', '-e', `http://127.0.0.1:${port}`]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`twerk: cannot reach the server at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    const json = await twerk(['job', 'get', 'x', '--json', '-e', `http://127.0.0.1:${port}`]);
+    expect(json.status).toBe(1);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { message: `cannot reach the server at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}` } });
+    const bad = await twerk(['job', 'list', '-e', 'localhost:8000']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('twerk: --endpoint: "localhost:8000" is not an http(s) URL\n');
+  });
+
+  it('finds the server through TWERK_CLIENT_ENDPOINT (client.endpoint) when there is no -e', async () => {
+    const run = await twerk(['queue', 'list', '--json'], { endpoint: false, env: { TWERK_CLIENT_ENDPOINT: endpoint } });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(await (await fetch(`${endpoint}/queues`)).json());
+  });
+});
+
+describe('tables', () => {
+  it('pad every column but the last to its widest cell', () => {
+    expect(table(['ID', 'NAME'], [['a', 'first'], ['bbbb', '']])).toEqual(['ID    NAME', 'a     first', 'bbbb']);
+  });
+});
