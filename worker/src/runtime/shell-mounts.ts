@@ -49,6 +49,20 @@ const MOUNT_SCRIPT = [
   'exec setpriv "$@"',
 ].join('\n');
 
+/**
+ * The absolute source of a bind mount if this worker allows it: binds must be switched on
+ * (`mounts.bind.allowed`), and when sources are listed the path must be one of them or under one.
+ */
+export function allowedBindSource(mount: ShellMount, policy: MountPolicy, what: string): string | Error {
+  if (!policy.allowBind) return new Error(`${what}: bind mounts are not allowed on this worker (mounts.bind.allowed)`);
+  const source = resolve(mount.source ?? '');
+  const allowed = policy.bindSources;
+  if (allowed !== undefined && allowed.length > 0 && !allowed.some((prefix) => source === resolve(prefix) || source.startsWith(`${resolve(prefix)}/`))) {
+    return new Error(`${what}.source: "${mount.source}" is not under a path this worker allows to bind (${allowed.join(', ')})`);
+  }
+  return source;
+}
+
 const OPTION_KEY = /^[a-z_]+$/;
 const OPTION_VALUE = /^[A-Za-z0-9.%_-]+$/;
 
@@ -92,12 +106,8 @@ export async function prepareMounts(mounts: readonly ShellMount[], root: string,
         break;
       }
       case 'bind': {
-        if (!policy.allowBind) return new Error(`${what}: bind mounts are not allowed on this worker (mounts.bind.allowed)`);
-        const source = resolve(mount.source ?? '');
-        const allowed = policy.bindSources;
-        if (allowed !== undefined && allowed.length > 0 && !allowed.some((prefix) => source === resolve(prefix) || source.startsWith(`${resolve(prefix)}/`))) {
-          return new Error(`${what}.source: "${mount.source}" is not under a path this worker allows to bind (${allowed.join(', ')})`);
-        }
+        const source = allowedBindSource(mount, policy, what);
+        if (source instanceof Error) return source;
         triples.push('bind', source, normalized);
         break;
       }

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { lchown, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { LogBatcher } from './log-batcher.ts';
 import { prepareMounts, type MountPolicy, type PreparedMounts, type ShellMount } from './shell-mounts.ts';
 
 export interface ShellTask {
@@ -51,7 +52,6 @@ export type TaskOutcome =
 export const MAX_RESULT_BYTES = 1_048_576;
 const KILL_GRACE_MS = 2_000;
 const PROGRESS_POLL_MS = 500;
-const STDERR_TAIL_LINES = 10;
 
 /** A relative path that stays inside its directory, or an explanation of why not. */
 function insidePath(name: string, what: string): string | Error {
@@ -63,64 +63,6 @@ function insidePath(name: string, what: string): string | Error {
 
 function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/** Batches a stream's text into chunks: flushed on a timer, above a size, and at the end. */
-class LogBatcher {
-  private buffer = '';
-  private timer: NodeJS.Timeout | undefined;
-  private pending: Promise<void> = Promise.resolve();
-  private readonly decoder = new TextDecoder('utf-8');
-
-  private readonly stream: 'stdout' | 'stderr';
-  private readonly hooks: TaskHooks;
-  private readonly flushMs: number;
-  private readonly flushBytes: number;
-  /** The last lines written, kept for error messages (stderr only). */
-  private readonly tail: string[] | undefined;
-
-  constructor(stream: 'stdout' | 'stderr', hooks: TaskHooks, flushMs: number, flushBytes: number, tail: string[] | undefined) {
-    this.stream = stream;
-    this.hooks = hooks;
-    this.flushMs = flushMs;
-    this.flushBytes = flushBytes;
-    this.tail = tail;
-  }
-
-  write(bytes: Uint8Array): void {
-    this.append(this.decoder.decode(bytes, { stream: true }));
-  }
-
-  private append(text: string): void {
-    if (text === '') return;
-    this.buffer += text;
-    if (this.tail) {
-      this.tail.push(...text.split('\n').filter((line) => line !== ''));
-      if (this.tail.length > STDERR_TAIL_LINES) this.tail.splice(0, this.tail.length - STDERR_TAIL_LINES);
-    }
-    if (this.buffer.length >= this.flushBytes) this.flush();
-    else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.flushMs);
-  }
-
-  flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.buffer === '' || this.hooks.onLog === undefined) {
-      this.buffer = '';
-      return;
-    }
-    const data = this.buffer;
-    this.buffer = '';
-    const onLog = this.hooks.onLog;
-    // Chained so chunks arrive in order even when the hook is asynchronous.
-    this.pending = this.pending.then(() => onLog({ stream: this.stream, data })).catch(() => {});
-  }
-
-  async close(): Promise<void> {
-    this.append(this.decoder.decode());
-    this.flush();
-    await this.pending;
-  }
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
