@@ -239,25 +239,10 @@ describe('twerk job list, get, log, cancel, restart, delete', { timeout: 60_000 
 });
 
 describe('twerk scheduled-job', { timeout: 60_000 }, () => {
-  const cronYaml = file('nightly.yaml', 'name: nightly cli\nschedule:\n  cron: "0 2 * * *"\ntasks:\n  - name: t\n    run: "true"\n');
-
-  it('create, list, get, pause, resume and delete a scheduled job', async (context) => {
-    // This server build does not serve /scheduled-jobs yet (the contract has the routes); the test runs once it does.
-    if ((await fetch(`${endpoint}/scheduled-jobs`)).status === 404) context.skip('the server does not serve /scheduled-jobs');
-    const created = await twerk(['scheduled-job', 'create', cronYaml, '--json']);
-    expect(created.status).toBe(0);
-    const { id } = JSON.parse(created.stdout) as { id: string };
-    expect((await twerk(['scheduled-job', 'list'])).stdout).toContain(id);
-    expect(JSON.parse((await twerk(['scheduled-job', 'get', id, '--json'])).stdout)).toMatchObject({ id, state: 'ACTIVE', cron: '0 2 * * *' });
-    expect(await twerk(['scheduled-job', 'pause', id])).toEqual({ status: 0, stdout: `paused scheduled job ${id}\n`, stderr: '' });
-    expect(JSON.parse((await twerk(['scheduled-job', 'get', id, '--json'])).stdout)).toMatchObject({ state: 'PAUSED' });
-    expect(await twerk(['scheduled-job', 'resume', id])).toEqual({ status: 0, stdout: `resumed scheduled job ${id}\n`, stderr: '' });
-    expect(await twerk(['scheduled-job', 'delete', id])).toEqual({ status: 0, stdout: `deleted scheduled job ${id}\n`, stderr: '' });
-    expect((await twerk(['scheduled-job', 'get', id])).status).toBe(1);
-  });
-
-  it('says plainly when the server does not serve a route, and exits 1', async (context) => {
-    if ((await fetch(`${endpoint}/scheduled-jobs`)).status !== 404) context.skip('the server serves /scheduled-jobs');
+  // This server build does not serve /scheduled-jobs yet (the contract has the routes, issue 9 serves
+  // them): the commands must say so plainly. Once it does, this becomes the create/list/get/pause/
+  // resume/delete round trip.
+  it('says plainly when the server does not serve a route, and exits 1', async () => {
     const run = await twerk(['scheduled-job', 'list']);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(`twerk: the server at ${endpoint} does not serve this request (404 Not Found)\n`);
