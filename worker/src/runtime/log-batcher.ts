@@ -17,8 +17,9 @@ export class LogBatcher {
   private readonly hooks: TaskHooks;
   private readonly flushMs: number;
   private readonly flushBytes: number;
-  /** The last lines written, kept for error messages. */
+  /** The last lines written, kept for error messages (several batchers may share one tail). */
   private readonly tail: string[] | undefined;
+  private partialLine = '';
 
   constructor(stream: 'stdout' | 'stderr', hooks: TaskHooks, flushMs: number, flushBytes: number, tail: string[] | undefined) {
     this.stream = stream;
@@ -36,8 +37,10 @@ export class LogBatcher {
     if (text === '') return;
     this.buffer += text;
     if (this.tail) {
-      this.tail.push(...text.split('\n').filter((line) => line !== ''));
-      if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
+      // Whole lines only: a chunk may end in the middle of one, which the next chunk finishes.
+      const lines = (this.partialLine + text).split('\n');
+      this.partialLine = lines.pop() ?? '';
+      this.keep(lines);
     }
     if (this.buffer.length >= this.flushBytes) this.flush();
     else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.flushMs);
@@ -57,8 +60,16 @@ export class LogBatcher {
     this.pending = this.pending.then(() => onLog({ stream: this.stream, data })).catch(() => {});
   }
 
+  private keep(lines: readonly string[]): void {
+    if (!this.tail) return;
+    this.tail.push(...lines.filter((line) => line !== ''));
+    if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
+  }
+
   async close(): Promise<void> {
     this.append(this.decoder.decode());
+    this.keep([this.partialLine]);
+    this.partialLine = '';
     this.flush();
     await this.pending;
   }
