@@ -5,8 +5,9 @@
  * and database closed.
  */
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { reapOrphanedTasks, ShellSidecar } from '@twerk/worker';
+import { ContainerRuntime, reapOrphanedTasks, ShellSidecar } from '@twerk/worker';
 import { API_VERSION } from '@twerk/contract';
 import { buildApp } from '../api/app.ts';
 import type { TwerkConfig } from '../config/config.ts';
@@ -14,6 +15,8 @@ import type { Database } from '../db/database.ts';
 import { openPglite } from '../db/pglite.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { startEngine } from '../engine/engine.ts';
+import { containerRunner, dockerOf, routedRunner } from '../engine/container-runner.ts';
+import type { TaskRunner } from '../engine/runner.ts';
 import { shellRunner } from '../engine/shell-runner.ts';
 import { newId } from '../datastore/ids.ts';
 
@@ -47,6 +50,32 @@ export function createLogger(config: TwerkConfig): Logger {
   return pino(options, { write: (line: string) => void process.stdout.write(`${prettyLine(line.trimEnd())}\n`) });
 }
 
+/**
+ * The docker and podman runtimes of a worker. Each labels what it creates with this worker's name and
+ * directory, so the same worker started again sweeps what its killed predecessor left running. The
+ * engine of the configured runtime must answer; the other is used only by tasks that ask for it.
+ */
+async function containerRuntimes(config: TwerkConfig, name: string, logger: Logger): Promise<Partial<Record<'docker' | 'podman', TaskRunner>>> {
+  const runners: Partial<Record<'docker' | 'podman', TaskRunner>> = {};
+  for (const engine of ['docker', 'podman'] as const) {
+    const settings = config.runtime[engine];
+    const runtime = new ContainerRuntime({
+      docker: dockerOf(settings.host),
+      owner: `${name}:${resolve(config.worker.dataDir)}:${engine}`,
+      images: { ttlMs: settings.imageTtlMs, ...(settings.config !== undefined ? { dockerConfig: settings.config } : {}) },
+      privileged: settings.privileged,
+      mounts: { allowBind: config.mounts.bind.allowed, bindSources: config.mounts.bind.sources },
+    });
+    if (config.runtime.type === engine) {
+      if (!(await runtime.healthy())) throw new Error(`runtime.type is ${engine}, but its API does not answer at ${settings.host} (runtime.${engine}.host)`);
+      const swept = await runtime.sweep();
+      if (swept > 0) logger.warn({ swept, engine }, 'removed containers left by a previous worker');
+    }
+    runners[engine] = containerRunner(runtime);
+  }
+  return runners;
+}
+
 export async function startServer(mode: Mode, config: TwerkConfig, logger: Logger = createLogger(config), options: { hostname?: string } = {}): Promise<RunningServer> {
   if (mode !== 'standalone' && config.datastore.type !== 'postgres') {
     throw new Error(`${mode} mode shares its database with other processes, so it needs datastore.type = "postgres" (the embedded datastore lives inside one process)`);
@@ -67,6 +96,7 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
   // Tasks are spawned from a small sidecar: forking this process, which holds the embedded database,
   // would cost ~20 ms per task.
   const sidecar = mode !== 'coordinator' ? ShellSidecar.start() : undefined;
+  const containers = mode !== 'coordinator' ? await containerRuntimes(config, options.hostname ?? hostname(), logger) : undefined;
   const engine = await startEngine({
     db,
     ...(config.datastore.type === 'postgres' ? { url: config.datastore.url } : {}),
@@ -76,16 +106,22 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
     ...(mode !== 'coordinator'
       ? {
           worker: {
-            runner: shellRunner(
+            runner: routedRunner(
               {
-                baseDir: config.worker.dataDir,
-                shell: config.runtime.cmd,
-                hostEnv: config.worker.hostEnv,
-                mounts: { allowBind: config.mounts.bind.allowed, bindSources: config.mounts.bind.sources },
-                ...(config.runtime.uid !== undefined ? { uid: config.runtime.uid } : {}),
-                ...(config.runtime.gid !== undefined ? { gid: config.runtime.gid } : {}),
+                shell: shellRunner(
+                  {
+                    baseDir: config.worker.dataDir,
+                    shell: config.runtime.cmd,
+                    hostEnv: config.worker.hostEnv,
+                    mounts: { allowBind: config.mounts.bind.allowed, bindSources: config.mounts.bind.sources },
+                    ...(config.runtime.uid !== undefined ? { uid: config.runtime.uid } : {}),
+                    ...(config.runtime.gid !== undefined ? { gid: config.runtime.gid } : {}),
+                  },
+                  sidecar,
+                ),
+                ...containers,
               },
-              sidecar,
+              config.runtime.type,
             ),
             queues: config.worker.queues,
             nodeId,

@@ -37,12 +37,26 @@ describe('configuration', () => {
   });
 
   it('names every problem with its key, including RabbitMQ, which is not how Twerk brokers', () => {
-    const result = resolve({ TWERK_BROKER_TYPE: 'rabbitmq', TWERK_RUNTIME_TYPE: 'docker', TWERK_COORDINATOR_ADDRESS: 'nowhere', TWERK_WORKER_QUEUES: 'default:x' });
+    const result = resolve({ TWERK_BROKER_TYPE: 'rabbitmq', TWERK_RUNTIME_TYPE: 'lxc', TWERK_COORDINATOR_ADDRESS: 'nowhere', TWERK_WORKER_QUEUES: 'default:x' });
     expect(result.errors).toEqual([
       expect.stringContaining('broker.type: "rabbitmq" is not supported'),
       'coordinator.address: "nowhere" is not host:port',
-      'runtime.type: "docker" is not supported by this build yet; use shell',
+      'runtime.type: "lxc" is not one of shell, docker, podman',
       'worker.queues: "default:x" is not name:concurrency',
+    ]);
+  });
+
+  it('reads the container engines: host, privileged, image TTL and config file, with Docker defaults', () => {
+    const config = resolve({ TWERK_RUNTIME_TYPE: 'podman', TWERK_RUNTIME_PODMAN_HOST: 'unix:///tmp/podman.sock', TWERK_RUNTIME_PODMAN_PRIVILEGED: 'true', TWERK_RUNTIME_PODMAN_IMAGE_TTL: '1h', TWERK_RUNTIME_DOCKER_CONFIG: '/etc/docker.json' }).config;
+    expect(config?.runtime).toMatchObject({
+      type: 'podman',
+      podman: { host: 'unix:///tmp/podman.sock', privileged: true, imageTtlMs: 3_600_000 },
+      docker: { privileged: false, imageTtlMs: 600_000, config: '/etc/docker.json' },
+    });
+    expect(resolve({ TWERK_RUNTIME_DOCKER_HOST: 'docker.sock', TWERK_RUNTIME_DOCKER_PRIVILEGED: 'maybe', TWERK_RUNTIME_DOCKER_IMAGE_TTL: 'soon' }).errors).toEqual([
+      'runtime.docker.host: "docker.sock" is not unix:///path, tcp://host:port or an http(s) URL',
+      'runtime.docker.privileged: "maybe" is not true or false',
+      'runtime.docker.image.ttl: "soon" is not a positive duration such as 10m or 24h',
     ]);
   });
 

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { nanosToMillis, parseGoDuration } from '@twerk/contract';
 import { parse as parseToml } from 'smol-toml';
 
 export const SEARCH_PATHS = [
@@ -48,12 +49,37 @@ export interface TwerkConfig {
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; readonly format: 'json' | 'pretty' };
   readonly datastore: { readonly type: 'embedded'; readonly dir: string } | { readonly type: 'postgres'; readonly url: string };
   readonly coordinator: { readonly host: string; readonly port: number };
-  readonly runtime: { readonly type: 'shell'; readonly cmd: string[]; readonly uid?: number; readonly gid?: number };
+  /**
+   * `type` is the worker's runtime; a task's own `runtime` field may pick another. `cmd`, `uid` and `gid`
+   * are the shell runtime's (`runtime.shell.*`); `docker` and `podman` name each engine's API.
+   */
+  readonly runtime: {
+    readonly type: RuntimeType;
+    readonly cmd: string[];
+    readonly uid?: number;
+    readonly gid?: number;
+    readonly docker: ContainerEngineConfig;
+    readonly podman: ContainerEngineConfig;
+  };
   readonly worker: { readonly queues: Record<string, number>; readonly hostEnv: string[]; readonly dataDir: string; readonly token?: string };
   /** Bind mounts tasks may make (Tork's `mounts.bind.*`): off unless allowed; no sources listed means any. */
   readonly mounts: { readonly bind: { readonly allowed: boolean; readonly sources: string[] } };
   /** Where the client commands (`twerk job …`) send requests: `client.endpoint`, TWERK_CLIENT_ENDPOINT. */
   readonly client: { readonly endpoint: string };
+}
+
+export const RUNTIME_TYPES = ['shell', 'docker', 'podman'] as const;
+export type RuntimeType = (typeof RUNTIME_TYPES)[number];
+
+/** A Docker-compatible API: `host` is `unix:///path/to.sock`, `tcp://host:port` or an http(s) URL. */
+export interface ContainerEngineConfig {
+  readonly host: string;
+  /** Containers run privileged only when this is true (Tork's `runtime.docker.privileged`). */
+  readonly privileged: boolean;
+  /** How long an image seen on the engine is trusted to still be there. */
+  readonly imageTtlMs: number;
+  /** The Docker config file holding registry credentials; the default is ~/.docker/config.json. */
+  readonly config?: string;
 }
 
 export const DEFAULT_CLIENT_ENDPOINT = 'http://localhost:8000';
@@ -77,6 +103,25 @@ function list(settings: Settings, key: string): string[] | undefined {
   const value = settings.get(key);
   if (value === undefined || value === '') return undefined;
   return Array.isArray(value) ? value.map(String) : String(value).split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** Podman's service socket: the system one for root, the user's own otherwise. */
+function defaultPodmanHost(): string {
+  if (process.getuid?.() === 0) return 'unix:///run/podman/podman.sock';
+  return `unix://${process.env['XDG_RUNTIME_DIR'] ?? `/run/user/${process.getuid?.() ?? 1000}`}/podman/podman.sock`;
+}
+
+/** `runtime.<engine>.host`, `.privileged`, `.image.ttl` and `.config`, checked. */
+function containerEngine(settings: Settings, engine: 'docker' | 'podman', defaultHost: string, errors: string[]): ContainerEngineConfig | undefined {
+  const host = text(settings, `runtime.${engine}.host`) ?? defaultHost;
+  if (!/^(unix:\/\/\/.+|tcp:\/\/.+:\d+|https?:\/\/.+)$/.test(host)) errors.push(`runtime.${engine}.host: "${host}" is not unix:///path, tcp://host:port or an http(s) URL`);
+  const privileged = (text(settings, `runtime.${engine}.privileged`) ?? 'false').toLowerCase();
+  if (!['true', 'false'].includes(privileged)) errors.push(`runtime.${engine}.privileged: "${privileged}" is not true or false`);
+  const ttl = text(settings, `runtime.${engine}.image.ttl`) ?? '10m';
+  const parsed = parseGoDuration(ttl);
+  if (!parsed.ok || parsed.value <= 0n) errors.push(`runtime.${engine}.image.ttl: "${ttl}" is not a positive duration such as 10m or 24h`);
+  const config = text(settings, `runtime.${engine}.config`);
+  return { host, privileged: privileged === 'true', imageTtlMs: parsed.ok ? Number(nanosToMillis(parsed.value)) : 0, ...(config !== undefined ? { config } : {}) };
 }
 
 /** libpq keyword DSNs (`host=localhost user=twerk …`) as URLs, which is what the pg driver takes. */
@@ -122,7 +167,11 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
   if (!match || Number(match[2]) > 65535) errors.push(`coordinator.address: "${address}" is not host:port`);
 
   const runtimeType = (text(settings, 'runtime.type') ?? 'shell').toLowerCase();
-  if (runtimeType !== 'shell') errors.push(`runtime.type: "${runtimeType}" is not supported by this build yet; use shell`);
+  if (!(RUNTIME_TYPES as readonly string[]).includes(runtimeType)) errors.push(`runtime.type: "${runtimeType}" is not one of ${RUNTIME_TYPES.join(', ')}`);
+  const engines = {
+    docker: containerEngine(settings, 'docker', process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock', errors),
+    podman: containerEngine(settings, 'podman', process.env['CONTAINER_HOST'] ?? defaultPodmanHost(), errors),
+  };
   const uid = text(settings, 'runtime.shell.uid');
   const gid = text(settings, 'runtime.shell.gid');
   for (const [key, value] of [['runtime.shell.uid', uid], ['runtime.shell.gid', gid]] as const) {
@@ -149,7 +198,14 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
       logging: { level: level as TwerkConfig['logging']['level'], format: format as TwerkConfig['logging']['format'] },
       datastore: datastore!,
       coordinator: { host: match![1]!, port: Number(match![2]) },
-      runtime: { type: 'shell', cmd: list(settings, 'runtime.shell.cmd') ?? ['bash', '-c'], ...(uid !== undefined ? { uid: Number(uid) } : {}), ...(gid !== undefined ? { gid: Number(gid) } : {}) },
+      runtime: {
+        type: runtimeType as RuntimeType,
+        cmd: list(settings, 'runtime.shell.cmd') ?? ['bash', '-c'],
+        ...(uid !== undefined ? { uid: Number(uid) } : {}),
+        ...(gid !== undefined ? { gid: Number(gid) } : {}),
+        docker: engines.docker!,
+        podman: engines.podman!,
+      },
       worker: {
         queues,
         hostEnv: list(settings, 'middleware.task.hostenv.vars') ?? [],
