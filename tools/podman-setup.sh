@@ -12,6 +12,11 @@ image=localhost/twerk-test:latest
 # The images the examples and tests name; all are the same small image here.
 aliases=(docker.io/library/ubuntu:mantic docker.io/library/alpine:3.20 docker.io/library/alpine:3.18.3 docker.io/library/alpine:latest docker.io/library/ubuntu:latest docker.io/library/busybox:latest)
 
+# Test suites of several packages may run this at once: one at a time.
+mkdir -p "$(dirname "$socket")"
+exec 9>"$(dirname "$socket")/setup.lock"
+flock 9
+
 for command in podman runc busybox bash-static; do
   command -v "$command" >/dev/null 2>&1 || { echo "podman-setup: $command is missing (run tools/system-deps.sh as root)" >&2; exit 1; }
 done
@@ -37,10 +42,9 @@ for alias in "${aliases[@]}"; do
 done
 
 if ! curl -fsS --max-time 2 --unix-socket "$socket" http://podman/_ping >/dev/null 2>&1; then
-  mkdir -p "$(dirname "$socket")"
   rm -f "$socket"
   # Outlives this script (and the test run that started it): later runs find it answering.
-  setsid podman system service --time=0 "unix://$socket" >"$(dirname "$socket")/service.log" 2>&1 < /dev/null &
+  setsid podman system service --time=0 "unix://$socket" >"$(dirname "$socket")/service.log" 2>&1 < /dev/null 9>&- &
   for _ in $(seq 1 100); do
     curl -fsS --max-time 1 --unix-socket "$socket" http://podman/_ping >/dev/null 2>&1 && break
     sleep 0.1

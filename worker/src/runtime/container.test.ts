@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerRuntime, type ContainerTask } from './container.ts';
+import { ImageStore } from './container-images.ts';
 import { podman } from './testing-podman.ts';
 
 const docker = podman();
@@ -163,6 +164,17 @@ describe('the container runtime', () => {
   it('reports an image that cannot be pulled clearly', async () => {
     const outcome = await runtime.run(containerTask({ image: 'localhost:1/twerk/missing:1.0', run: 'true' }));
     expect(outcome).toMatchObject({ status: 'failed', exitCode: null, error: expect.stringMatching(/^pulling image localhost:1\/twerk\/missing:1\.0 failed: .+/) });
+  }, 60_000);
+
+  it('pulls a missing image once for tasks that ask for it at the same time, and an image present not at all', async () => {
+    let pulls = 0;
+    const counting = Object.create(docker, { pull: { value: (...args: Parameters<typeof docker.pull>) => ((pulls += 1), docker.pull(...args)) } }) as typeof docker;
+    const store = new ImageStore(counting);
+    const attempts = await Promise.allSettled([1, 2, 3].map(() => store.ensure('localhost:1/twerk/also-missing:2.0')));
+    expect(pulls).toBe(1);
+    expect(new Set(attempts.map((attempt) => (attempt.status === 'rejected' ? (attempt.reason as Error).message : 'pulled')))).toEqual(new Set([expect.stringMatching(/^pulling image localhost:1\/twerk\/also-missing:2\.0 failed: /)]));
+    await Promise.all([store.ensure('ubuntu:mantic'), store.ensure('ubuntu:mantic')]);
+    expect(pulls).toBe(1);
   }, 60_000);
 
   it('refuses a file that would leave the working directory', async () => {
