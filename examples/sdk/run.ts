@@ -27,7 +27,7 @@ export async function run(moduleUrl: string, document: BuiltJob | BuiltScheduled
       console.log(JSON.stringify({ machine: document.startAt, states: Object.keys(document.states) }));
     } else if ('schedule' in document || 'cron' in document) {
       // The builder has validated the schedule; the server does not serve /scheduled-jobs yet, so it is shown.
-      console.log(JSON.stringify({ scheduled: document.name, cron: document.schedule?.cron ?? document.cron }));
+      console.log(JSON.stringify({ scheduled: document.name, cron: document.schedule?.cron ?? ('cron' in document ? document.cron : undefined) }));
     } else {
       const finished = await client.jobs.submitAndWait(document, { timeout: 10 * 60_000 });
       console.log(JSON.stringify({ id: finished.id, state: finished.state, result: finished.result ?? null, error: finished.error ?? null }));
