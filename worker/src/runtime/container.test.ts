@@ -85,6 +85,14 @@ describe('the container runtime', () => {
     expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
   }, 60_000);
 
+  it('copies output and progress out through the API when the volume is not readable in place (a remote engine)', async () => {
+    const remote = new ContainerRuntime({ docker, owner, progressPollMs: 100, readVolumesInPlace: false });
+    const seen: number[] = [];
+    expect(await remote.run(containerTask({ run: 'echo 50 > $TWERK_PROGRESS; sleep 1; echo -n "über remote" > $TWERK_OUTPUT' }), { onProgress: (percent) => void seen.push(percent) })).toEqual({ status: 'completed', exitCode: 0, result: 'über remote' });
+    expect(seen).toContain(50);
+    expect(await remote.run(containerTask({ run: 'echo -n kept > $TWERK_OUTPUT; exit 2' }))).toMatchObject({ status: 'failed', exitCode: 2, result: 'kept' });
+  }, 60_000);
+
   it('reports progress from TWERK_PROGRESS', async () => {
     const seen: number[] = [];
     const fast = new ContainerRuntime({ docker, owner, progressPollMs: 100 });

@@ -14,6 +14,7 @@
  * is removed when the task ends however it ends; `sweep` removes what a killed worker left behind.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { parseMemoryBytes, parseNanoCpus } from '@twerk/contract';
 import type Docker from 'dockerode';
@@ -63,6 +64,8 @@ export interface ContainerRuntimeOptions {
   readonly logFlushBytes?: number;
   /** How often the progress file is read while the task runs (default 2 s). */
   readonly progressPollMs?: number;
+  /** false: always copy output and progress out through the API, even when the volume is readable here. */
+  readonly readVolumesInPlace?: boolean;
 }
 
 const TWERK_DIR = '/twerk';
@@ -70,6 +73,7 @@ const OUTPUT = `${TWERK_DIR}/output`;
 const PROGRESS = `${TWERK_DIR}/progress`;
 const ENTRYPOINT = `${TWERK_DIR}/entrypoint`;
 const DEFAULT_WORKDIR = `${TWERK_DIR}/workdir`;
+const VOLUME_TOKEN = '.twerk-volume';
 const OWNER_LABEL = 'io.twerk.owner';
 const TASK_LABEL = 'io.twerk.task';
 const STOP_GRACE_SECONDS = 2;
@@ -135,6 +139,8 @@ function limitsOf(task: ContainerTask): Limits | Error {
 class TaskResources {
   readonly containers: Docker.Container[] = [];
   readonly volumes: string[] = [];
+  /** The /twerk volume's name, the token written into it, and its directory when this machine can read it. */
+  twerkVolume: { name: string; token: string; local?: string } | undefined;
   private readonly docker: Docker;
 
   constructor(docker: Docker) {
@@ -228,26 +234,26 @@ export class ContainerRuntime {
       for (const [index, { label, step, main }] of steps.entries()) {
         if (ending !== undefined) break;
         const prefix = label === '' ? '' : `${label} failed: `;
-        const container = await this.create(task, step, { mounts, limits, gpus, labels, first: index === 0, main });
+        const container = await this.create(task, step, { mounts, limits, gpus, labels, first: index === 0, main, resources });
         if (container instanceof Error) return { status: 'failed', exitCode: null, error: `${prefix}${container.message}` };
         resources.containers.push(container);
         last = container;
         running = container;
-        const exit = await this.runContainer(container, out, err, main ? hooks : {});
+        const exit = await this.runContainer(container, out, err, main ? hooks : {}, resources);
         running = undefined;
         if (ending !== undefined) break;
         if (exit.error !== undefined) return { status: 'failed', exitCode: null, error: `${prefix}${exit.error}` };
         if (exit.code !== 0) {
           await Promise.all([out.close(), err.close()]);
           const cause = exit.oomKilled ? `killed: out of memory (limit ${task.limits?.memory})` : `exit code ${exit.code}`;
-          const result = await this.readFile(container, OUTPUT);
+          const result = await this.readFile(container, OUTPUT, resources);
           return { status: 'failed', exitCode: exit.code, error: `${prefix}${cause}${tail.length > 0 ? `: ${tail.join('\n')}` : ''}`, ...(typeof result === 'string' ? { result } : {}) };
         }
       }
       await Promise.all([out.close(), err.close()]);
       if (ending === 'cancel') return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timed_out', error: `task timed out after ${formatDuration(task.timeoutMs!)}` };
-      const result = last ? await this.readFile(last, OUTPUT) : '';
+      const result = last ? await this.readFile(last, OUTPUT, resources) : '';
       if (result instanceof Error) return { status: 'failed', exitCode: 0, error: result.message };
       return { status: 'completed', exitCode: 0, result };
     } catch (caught) {
@@ -267,6 +273,7 @@ export class ContainerRuntime {
     const twerkVolume = `twerk-${task.taskId.slice(0, 24)}-${randomUUID().slice(0, 8)}`;
     await this.docker.createVolume({ Name: twerkVolume, Labels: labels });
     resources.volumes.push(twerkVolume);
+    resources.twerkVolume = { name: twerkVolume, token: randomUUID() };
     const mounts: Docker.MountSettings[] = [{ Type: 'volume', Source: twerkVolume, Target: TWERK_DIR }];
     for (const [index, mount] of (task.mounts ?? []).entries()) {
       const what = `mounts[${index}]`;
@@ -304,7 +311,7 @@ export class ContainerRuntime {
   private async create(
     task: ContainerTask,
     step: ContainerStep,
-    how: { mounts: Docker.MountSettings[]; limits: Limits; gpus: DeviceRequest | undefined; labels: Record<string, string>; first: boolean; main: boolean },
+    how: { mounts: Docker.MountSettings[]; limits: Limits; gpus: DeviceRequest | undefined; labels: Record<string, string>; first: boolean; main: boolean; resources: TaskResources },
   ): Promise<Docker.Container | Error> {
     const hasFiles = step.files !== undefined && Object.keys(step.files).length > 0;
     const workdir = how.main && task.workdir !== undefined ? task.workdir : hasFiles || (how.main && task.files !== undefined) ? DEFAULT_WORKDIR : undefined;
@@ -315,6 +322,7 @@ export class ContainerRuntime {
     if (how.first) {
       // Open to any user: the image may run as one that does not own the volume.
       entries.push({ name: 'output', body: '', mode: 0o666 }, { name: 'progress', body: '', mode: 0o666 }, { name: 'workdir', body: '', type: 'directory', mode: 0o777 });
+      if (how.resources.twerkVolume) entries.push({ name: VOLUME_TOKEN, body: how.resources.twerkVolume.token, mode: 0o444 });
     }
     if (step.run !== undefined) entries.push({ name: 'entrypoint', body: step.run, mode: 0o555 });
     const files = fileEntries('workdir', step.files);
@@ -361,6 +369,7 @@ export class ContainerRuntime {
     try {
       for (const name of otherNetworks) await this.docker.getNetwork(name).connect({ Container: container.id, EndpointConfig: { Aliases: [slug(task.name)] } });
       if (entries.length > 0) await container.putArchive(packTar(entries), { path: TWERK_DIR });
+      if (how.first) await this.findLocalVolume(how.resources);
     } catch (caught) {
       await container.remove({ force: true }).catch(() => {});
       return new Error(`could not prepare the container: ${describe(caught)}`);
@@ -369,7 +378,7 @@ export class ContainerRuntime {
   }
 
   /** Starts the container with its output streaming into the logs; answers how it ended. */
-  private async runContainer(container: Docker.Container, out: LogBatcher, err: LogBatcher, hooks: TaskHooks): Promise<{ code: number; oomKilled: boolean; error?: string }> {
+  private async runContainer(container: Docker.Container, out: LogBatcher, err: LogBatcher, hooks: TaskHooks, resources: TaskResources): Promise<{ code: number; oomKilled: boolean; error?: string }> {
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     const demux = new Demultiplexer((name, bytes) => (name === 'stdout' ? out : err).write(bytes));
     const streamEnded = new Promise<void>((resolve) => {
@@ -385,7 +394,7 @@ export class ContainerRuntime {
     }
     let lastProgress: number | undefined;
     const poll = async (): Promise<void> => {
-      const text = await this.readFile(container, PROGRESS);
+      const text = await this.readFile(container, PROGRESS, resources);
       if (typeof text !== 'string') return;
       const value = Number(text.trim());
       if (text.trim() === '' || !Number.isFinite(value)) return;
@@ -401,15 +410,43 @@ export class ContainerRuntime {
       // The attach stream ends with the container; wait for it so no late log line is lost.
       await Promise.race([streamEnded, new Promise((resolve) => setTimeout(resolve, 2_000))]);
       const state = (await container.inspect()).State;
-      if (hooks.onProgress) await poll().catch(() => {});
+      if (hooks.onProgress && resources.twerkVolume?.local !== undefined) await poll().catch(() => {});
       return { code: waited.StatusCode, oomKilled: state.OOMKilled === true };
     } finally {
       if (progressTimer !== undefined) clearInterval(progressTimer);
     }
   }
 
-  /** A file of the `/twerk` volume, read through any container that mounts it. */
-  private async readFile(container: Docker.Container, path: string): Promise<string | Error> {
+  /**
+   * When the engine runs on this machine and the worker may read its volumes (root with a local engine),
+   * the /twerk volume's own directory: reading output and progress there costs no API round trip (a
+   * copy out of a container takes ~200 ms on podman). The token written into the volume proves the
+   * directory is this volume, not a path that happens to exist here.
+   */
+  private async findLocalVolume(resources: TaskResources): Promise<void> {
+    const volume = resources.twerkVolume;
+    if (volume === undefined || this.options.readVolumesInPlace === false) return;
+    try {
+      const { Mountpoint: mountpoint } = await this.docker.getVolume(volume.name).inspect();
+      if (mountpoint && (await readFile(posix.join(mountpoint, VOLUME_TOKEN), 'utf8')) === volume.token) volume.local = mountpoint;
+    } catch {
+      // Not readable from here: files are copied out through the API.
+    }
+  }
+
+  /** A file of the `/twerk` volume: read in place when it is local, else through a container that mounts it. */
+  private async readFile(container: Docker.Container, path: string, resources: TaskResources): Promise<string | Error> {
+    const local = resources.twerkVolume?.local;
+    if (local !== undefined) {
+      const file = posix.join(local, posix.relative(TWERK_DIR, path));
+      try {
+        const { size } = await stat(file);
+        if (size > MAX_RESULT_BYTES) return new Error(`the task's output is ${size} bytes, more than the limit of ${MAX_RESULT_BYTES}`);
+        return await readFile(file, 'utf8');
+      } catch {
+        return '';
+      }
+    }
     let archive: NodeJS.ReadableStream;
     try {
       archive = (await container.getArchive({ path })) as NodeJS.ReadableStream;
