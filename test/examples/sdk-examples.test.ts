@@ -6,11 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { parseDocument, parseScheduledJobDocument, readDocument } from '@twerk/contract';
 import { createClient, type Job, type TwerkClient } from '@twerk/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPokeApiStandIn } from '../../server/src/engine/testing-pokeapi.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 const examplesDir = join(import.meta.dirname, '..', '..', 'examples');
@@ -268,28 +269,9 @@ describe('run against a real server, with a Pokémon API', () => {
   // Held only while these run: server/src/engine/examples.test.ts stands in on the same port.
   let pokeApi: Server;
   beforeAll(async () => {
-    pokeApi = await pokemonApi();
+    pokeApi = await startPokeApiStandIn();
   }, 300_000);
   afterAll(() => new Promise<void>((resolve) => (pokeApi ? pokeApi.close(() => resolve()) : resolve())));
 
   it.concurrent.each(POKEMON)('%s runs to its result', runToItsResult, 120_000);
 });
-
-/** The stand-in of server/src/engine/examples.test.ts, once the port is free (that test may hold it for a while). */
-async function pokemonApi(): Promise<Server> {
-  const started = Date.now();
-  for (;;) {
-    const api = createServer((request, response) => {
-      const url = request.url ?? '';
-      const one = /^\/api\/pokemon\/(\d+)$/.exec(url);
-      const body = url === '/health' ? { status: 'ok' } : url === '/api/pokemon' ? [{ id: 1, name: 'bulbasaur' }] : one ? { id: Number(one[1]) } : undefined;
-      response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
-    });
-    const listening = await new Promise<boolean>((resolve, reject) =>
-      api.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error))).listen(8080, '127.0.0.1', () => resolve(true)),
-    );
-    if (listening) return api;
-    if (Date.now() - started > 280_000) throw new Error('127.0.0.1:8080 stayed in use, so the Pokémon examples have no API to call');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}

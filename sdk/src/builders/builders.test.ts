@@ -1,6 +1,6 @@
 import { createEnvironment, eachBindings, evaluateTemplate, parseDocument, parseMachine, readDocument } from '@twerk/contract';
 import { describe, expect, it } from 'vitest';
-import { each, expr, inputs, item, job, machine, parallel, retrier, scheduledJob, secrets, state, subjob, task, tasks, trigger, TwerkBuildError } from '../index.ts';
+import { each, expr, inputs, item, job, machine, parallel, retrier, scheduledJob, script, secrets, state, subjob, task, tasks, trigger, TwerkBuildError } from '../index.ts';
 
 function buildError(build: () => unknown): TwerkBuildError {
   try {
@@ -121,7 +121,7 @@ tasks:
 });
 
 describe('expression helpers', () => {
-  const environment = createEnvironment({ inputs: { name: 'world', 'odd-name': 'odd' }, secrets: { token: 's3cret' }, tasks: { greeting: 'hi' } }, eachBindings('n', 2, 'three'));
+  const environment = createEnvironment({ inputs: { name: 'world', 'odd-name': 'odd' }, secrets: { token: 's3cret' }, tasks: { greeting: 'hi' } }, { ...eachBindings('n', 2, 'three'), ...eachBindings('point', 0, { x: 3 }) });
 
   it.each([
     [inputs('name'), '{{ inputs.name }}', 'world'],
@@ -130,10 +130,26 @@ describe('expression helpers', () => {
     [tasks('greeting'), '{{ tasks.greeting }}', 'hi'],
     [item('n').value, '{{ n.value }}', 'three'],
     [item('n').index, '{{ n.index }}', '2'],
+    [item('point').field('x'), '{{ point.value.x }}', '3'],
     [expr('upper(inputs.name)'), '{{ upper(inputs.name) }}', 'WORLD'],
   ])('%s is the template %s and evaluates as the engine would', (template, text, value) => {
     expect(template).toBe(text);
     expect(evaluateTemplate(template, environment)).toEqual({ ok: true, value });
+  });
+});
+
+describe('script', () => {
+  it('dedents, keeps backslashes for the shell, and ends with one line break like a YAML block', () => {
+    const name = 'world';
+    const text = script`
+      echo "hello ${name}"
+      if [ -n "$X" ]; then
+        printf 'a\nb\n'
+      fi
+    `;
+    expect(text).toBe('echo "hello world"\nif [ -n "$X" ]; then\n  printf \'a\\nb\\n\'\nfi\n');
+    const yaml = parseDocument(`name: s\ntasks:\n  - name: t\n    run: |\n      echo "hello world"\n      if [ -n "$X" ]; then\n        printf 'a\\nb\\n'\n      fi\n`, 'text/yaml');
+    expect(yaml.ok && yaml.value.family === 'job' && yaml.value.job.tasks[0]?.run).toBe(text);
   });
 });
 

@@ -1,5 +1,5 @@
 export { documentToYAML, TwerkBuildError, type Built } from './built.ts';
-export { expr, inputs, item, secrets, tasks } from './expressions.ts';
+export { expr, inputs, item, script, secrets, tasks, type EachItem } from './expressions.ts';
 export {
   each,
   job,
@@ -14,6 +14,7 @@ export {
   type CompositeOptions,
   type EachSpec,
   type EachTaskSpec,
+  type Immutable,
   type JobSpec,
   type ParallelSpec,
   type ParallelTaskSpec,

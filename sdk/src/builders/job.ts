@@ -27,6 +27,9 @@ type CommandField = (typeof COMMAND_FIELDS)[number];
 /** Keys that must stay absent: `?: never` makes setting them a compile error. */
 type Forbid<Key extends PropertyKey> = { readonly [K in Key]?: never };
 
+/** The contract's input types with readonly arrays and fields, so `as const` data and shared constants fit. */
+export type Immutable<T> = T extends readonly (infer Item)[] ? readonly Immutable<Item>[] : T extends object ? { readonly [K in keyof T]: Immutable<T[K]> } : T;
+
 export type BuiltTask = Built<TaskDocument, 'task'>;
 export type BuiltJob = Built<JobDocument, 'job'>;
 export type BuiltScheduledJob = Built<ScheduledJobDocument, 'scheduled-job'>;
@@ -34,7 +37,7 @@ export type BuiltScheduledJob = Built<ScheduledJobDocument, 'scheduled-job'>;
 /** A task where tasks are expected: one written inline, or one made by a builder. */
 export type TaskLike = TaskSpec | BuiltTask;
 
-type TaskFields = Omit<TaskDocumentInput, CompositeKey>;
+type TaskFields = Immutable<Omit<TaskDocumentInput, CompositeKey>>;
 
 /** A task that runs a command: it needs `run`, `cmd` or `image`. */
 export type CommandTaskSpec = TaskFields &
@@ -49,8 +52,8 @@ export interface ParallelSpec {
   readonly tasks: readonly TaskLike[];
   readonly failFast?: boolean;
 }
-export type EachSpec = Omit<NonNullable<TaskDocumentInput['each']>, 'task'> & { readonly task: TaskLike };
-export type SubjobSpec = Omit<NonNullable<TaskDocumentInput['subjob']>, 'tasks'> & { readonly tasks: readonly TaskLike[] };
+export type EachSpec = Immutable<Omit<NonNullable<TaskDocumentInput['each']>, 'task'>> & { readonly task: TaskLike };
+export type SubjobSpec = Immutable<Omit<NonNullable<TaskDocumentInput['subjob']>, 'tasks'>> & { readonly tasks: readonly TaskLike[] };
 
 export type ParallelTaskSpec = CompositeBase<'parallel'> & { readonly parallel: ParallelSpec };
 export type EachTaskSpec = CompositeBase<'each'> & { readonly each: EachSpec };
@@ -59,8 +62,9 @@ export type SubjobTaskSpec = CompositeBase<'subjob'> & { readonly subjob: Subjob
 /** Any task, in the shape of the YAML document. */
 export type TaskSpec = CommandTaskSpec | ParallelTaskSpec | EachTaskSpec | SubjobTaskSpec;
 
-export type JobSpec = Omit<JobDocumentInput, 'tasks'> & { readonly tasks: readonly TaskLike[] };
-export type ScheduledJobSpec = Omit<z.input<typeof scheduledJobDocumentSchema>, 'tasks'> & { readonly tasks: readonly TaskLike[] };
+/** A job to submit; one with a schedule is a `scheduledJob`. */
+export type JobSpec = Immutable<Omit<JobDocumentInput, 'tasks' | 'schedule'>> & { readonly tasks: readonly TaskLike[] };
+export type ScheduledJobSpec = Immutable<Omit<z.input<typeof scheduledJobDocumentSchema>, 'tasks'>> & { readonly tasks: readonly TaskLike[] };
 
 function built<Document extends object, Kind extends string>(what: string, result: Result<Document, ContractError>): Built<Document, Kind> {
   if (!result.ok) throw new TwerkBuildError(what, result.error);

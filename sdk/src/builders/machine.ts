@@ -7,6 +7,7 @@
  */
 import { parseMachine, type TwerkMachine, type TwerkState } from '@twerk/contract';
 import { seal, TwerkBuildError, type Built } from './built.ts';
+import type { Immutable } from './job.ts';
 
 type StateType = TwerkState['type'];
 type StateOf<Type extends StateType> = Extract<TwerkState, { readonly type: Type }>;
@@ -29,7 +30,7 @@ type Retrier = NonNullable<StateOf<'task'>['retry']>[number];
 type CatcherSpec<Next extends string> = Omit<Catcher, 'next'> & { readonly next: Next };
 type ChoiceRuleSpec<Next extends string> = Omit<StateOf<'choice'>['choices'][number], 'next'> & { readonly next: Next };
 
-type Fields<Type extends StateType, Without extends PropertyKey = never> = Omit<StateOf<Type>, 'type' | 'next' | 'end' | 'catch' | Without>;
+type Fields<Type extends StateType, Without extends PropertyKey = never> = Immutable<Omit<StateOf<Type>, 'type' | 'next' | 'end' | 'catch' | Without>>;
 
 export type TaskStateSpec<Next extends string> = Fields<'task'> & Transition<Next> & { readonly catch?: readonly CatcherSpec<Next>[] };
 export type PassStateSpec<Next extends string> = Fields<'pass'> & Transition<Next>;
@@ -100,7 +101,7 @@ export interface MachineSpec<States> {
 }
 
 /** A machine (also a parallel branch or a map's item processor), validated with the contract's ASL rules. */
-export function machine<const States extends Readonly<Record<string, TwerkState>>>(spec: MachineSpec<States> & EveryTargetExists<States>): BuiltMachine {
+export function machine<const States extends Readonly<Record<string, Immutable<TwerkState>>>>(spec: MachineSpec<States> & EveryTargetExists<States>): BuiltMachine {
   const parsed = parseMachine(JSON.parse(JSON.stringify(spec)) as unknown);
   if (!parsed.ok) throw new TwerkBuildError(`state machine starting at "${spec.startAt}"`, parsed.error);
   return seal<TwerkMachine, 'machine'>(spec as unknown as TwerkMachine);

@@ -60,6 +60,13 @@ check(() => parallel('fan out', [hello], { image: 'alpine' }));
 
 // State transitions.
 machine({ startAt: 'A', states: { A: state.pass({ next: 'B' }), B: state.succeed() } });
+machine({ startAt: 'A', states: { A: { type: 'choice', choices: [{ condition: '$.x > 1', next: 'B' }], default: 'B' }, B: { type: 'succeed' } } });
+
+// Shared constants and `as const` data fit the specs.
+const scratchVolume = [{ type: 'volume', target: '/tmp' }] as const;
+task({ name: 'shared mounts', run: 'true', mounts: scratchVolume, tags: ['a', 'b'] as const });
+// @ts-expect-error a schedule makes it a scheduledJob
+check(() => job({ name: 'nightly', schedule: { cron: '0 2 * * *' }, tasks: [hello] }));
 // @ts-expect-error next names a state that does not exist
 check(() => machine({ startAt: 'A', states: { A: state.pass({ next: 'C' }), B: state.succeed() } }));
 // @ts-expect-error startAt names a state that does not exist

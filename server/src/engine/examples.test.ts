@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobDocument } from '@twerk/contract';
@@ -17,6 +17,7 @@ import type { Engine } from './engine.ts';
 import { engineOn, jobDocument } from './testing.ts';
 import { shellRunner } from './shell-runner.ts';
 import { startS3StandIn, type S3StandIn } from './testing-s3.ts';
+import { startPokeApiStandIn } from './testing-pokeapi.ts';
 
 async function exec(command: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => execFile(command, args, { encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout))));
@@ -29,14 +30,8 @@ const example = (name: string): JobDocument => jobDocument(readFileSync(join(exa
 // The Pokémon examples call a local Pokémon API on 127.0.0.1:8080; this stands in for it.
 let pokeApi: Server;
 beforeAll(async () => {
-  pokeApi = createServer((request, response) => {
-    const url = request.url ?? '';
-    const one = /^\/api\/pokemon\/(\d+)$/.exec(url);
-    const body = url === '/health' ? { status: 'ok' } : url === '/api/pokemon' ? [{ id: 1, name: 'bulbasaur' }] : one ? { id: Number(one[1]) } : undefined;
-    response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
-  });
-  await new Promise<void>((resolve, reject) => pokeApi.once('error', reject).listen(8080, '127.0.0.1', resolve));
-});
+  pokeApi = await startPokeApiStandIn();
+}, 300_000);
 afterAll(() => new Promise<void>((resolve) => pokeApi.close(() => resolve())));
 
 describe.each(TEST_BACKENDS)('the sequential examples on %s', (_name, create) => {
