@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { ContainerRuntime } from '@twerk/worker';
 import { startServerProcess } from '../support/server-process.ts';
+import { median } from './measure.ts';
 
 const TASKS = 20;
 const ROUNDS = 3;
@@ -20,15 +21,6 @@ const socket = await new Promise<string>((resolve, reject) => execFile('bash', [
 const docker = new Docker({ socketPath: socket });
 const containersConf = join(import.meta.dirname, '..', '..', 'tools', 'podman', 'containers.conf');
 
-async function median(rounds: number, run: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let round = 0; round < rounds; round += 1) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
 
 const podmanRun = await median(15, () => new Promise((resolve, reject) => execFile('podman', ['run', '--rm', IMAGE, 'true'], { env: { ...process.env, CONTAINERS_CONF: containersConf } }, (error) => (error ? reject(error) : resolve(undefined)))));
 const apiRun = await median(15, async () => {

@@ -11,20 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runShellTask } from '@twerk/worker';
 import { startServerProcess } from '../support/server-process.ts';
+import { median } from './measure.ts';
 
 const TASKS = 200;
 const ROUNDS = 5;
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-bench-'));
 
-async function median(rounds: number, run: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let round = 0; round < rounds; round += 1) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
 
 const bashTrue = await median(50, () => new Promise((resolve) => spawn('bash', ['-c', 'true']).on('close', resolve)));
 const runtimeTrue = await median(50, () => runShellTask({ taskId: 'b', jobId: 'b', run: 'true' }, { baseDir: scratch }));

@@ -5,21 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '@twerk/server';
+import { freePort } from '../../server/src/cli/testing.ts';
 
 const cli = join(import.meta.dirname, '..', '..', 'server', 'src', 'cli', 'main.ts');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Peak resident memory of a process, in MiB (0 once it is gone). */
 export function peakRssMiB(pid: number): number {

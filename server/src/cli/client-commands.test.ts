@@ -4,26 +4,18 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { table } from './client-commands.ts';
 import { SERVER_NODE_FLAGS } from './node-flags.ts';
+import { freePort } from './testing.ts';
 
 const cli = join(import.meta.dirname, 'main.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-client-cli-'));
 let server: ChildProcess;
 let endpoint: string;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dockerOf } from '../engine/container-runner.ts';
 import { podmanSocket } from '../../../worker/src/runtime/testing-podman.ts';
+import { freePort, until } from './testing.ts';
 
 const cli = join(import.meta.dirname, 'main.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-container-crash-'));
@@ -20,14 +20,6 @@ const socket = podmanSocket();
 const docker = dockerOf(`unix://${socket}`);
 const owner = `${hostname()}:${resolve(scratch, 'tasks')}:podman`;
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function start(port: number): ChildProcess {
   return spawn(process.execPath, [cli, 'server', 'start', 'standalone'], {
@@ -45,19 +37,6 @@ function start(port: number): ChildProcess {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not ready yet
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
 
 const ownContainers = () => docker.listContainers({ all: true, filters: JSON.stringify({ label: [`io.twerk.owner=${owner}`] }) });
 

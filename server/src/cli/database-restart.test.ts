@@ -5,11 +5,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './testing.ts';
 
 const cli = join(import.meta.dirname, 'main.ts');
 const run = promisify(execFile);
@@ -20,14 +20,6 @@ const bin = join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql')[0] ??
 const children: ChildProcess[] = [];
 let port = 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** PostgreSQL refuses to run as root: its tools run as the postgres user when this test is root. */
 function asPostgres(command: string, args: string[]) {

@@ -5,25 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase, type TestDatabase } from '../db/testing.ts';
+import { freePort } from './testing.ts';
 
 const cli = join(import.meta.dirname, 'main.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-distributed-'));
 let database: TestDatabase;
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function start(mode: string, env: Record<string, string>, hostname?: string): ChildProcess {
   const child = spawn(process.execPath, [cli, 'server', 'start', mode, ...(hostname !== undefined ? ['--hostname', hostname] : [])], {

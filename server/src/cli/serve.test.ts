@@ -1,24 +1,16 @@
 /** The real command: `twerk server start standalone` as a process, driven over HTTP like a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './testing.ts';
 
 const cli = join(import.meta.dirname, 'main.ts');
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-serve-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function healthy(base: string, child: ChildProcess): Promise<void> {
   const started = Date.now();

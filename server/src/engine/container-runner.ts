@@ -6,7 +6,7 @@ import type { TaskDocument } from '@twerk/contract';
 import { ContainerRuntime, type ContainerStep } from '@twerk/worker';
 import Docker from 'dockerode';
 import { timeoutMs } from '../coordinator/plan.ts';
-import type { RunOutcome, TaskRunner } from './runner.ts';
+import { definedFields, runOutcome, type TaskRunner } from './runner.ts';
 
 type AuxTask = NonNullable<TaskDocument['pre']>[number];
 
@@ -18,15 +18,7 @@ export function dockerOf(host: string): Docker {
 }
 
 function step(task: AuxTask): ContainerStep {
-  return {
-    name: task.name,
-    ...(task.image !== undefined ? { image: task.image } : {}),
-    ...(task.run !== undefined ? { run: task.run } : {}),
-    ...(task.cmd !== undefined ? { cmd: task.cmd } : {}),
-    ...(task.entrypoint !== undefined ? { entrypoint: task.entrypoint } : {}),
-    ...(task.env !== undefined ? { env: task.env } : {}),
-    ...(task.files !== undefined ? { files: task.files } : {}),
-  };
+  return { name: task.name, ...definedFields({ image: task.image, run: task.run, cmd: task.cmd, entrypoint: task.entrypoint, env: task.env, files: task.files }) };
 }
 
 export function containerRunner(runtime: ContainerRuntime): TaskRunner {
@@ -34,47 +26,35 @@ export function containerRunner(runtime: ContainerRuntime): TaskRunner {
     async run(task, hooks, signal) {
       const { spec } = task;
       if (spec.image === undefined) return { status: 'failed', error: 'the task has no image: the container runtime runs every task in a container of its image' };
-      const timeout = timeoutMs(spec);
       const outcome = await runtime.run(
         {
           taskId: task.taskId,
           jobId: task.jobId,
           name: spec.name,
           image: spec.image,
-          ...(spec.registry !== undefined ? { registry: spec.registry } : {}),
-          ...(spec.run !== undefined ? { run: spec.run } : {}),
-          ...(spec.cmd !== undefined ? { cmd: spec.cmd } : {}),
-          ...(spec.entrypoint !== undefined ? { entrypoint: spec.entrypoint } : {}),
-          ...(spec.env !== undefined ? { env: spec.env } : {}),
-          ...(spec.files !== undefined ? { files: spec.files } : {}),
-          ...(spec.workdir !== undefined ? { workdir: spec.workdir } : {}),
-          ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
-          ...(spec.limits !== undefined ? { limits: spec.limits } : {}),
-          ...(spec.gpus !== undefined ? { gpus: spec.gpus } : {}),
-          ...(spec.mounts !== undefined ? { mounts: spec.mounts } : {}),
-          ...(spec.networks !== undefined ? { networks: spec.networks } : {}),
-          ...(spec.pre !== undefined ? { pre: spec.pre.map(step) } : {}),
-          ...(spec.post !== undefined ? { post: spec.post.map(step) } : {}),
+          ...definedFields({
+            registry: spec.registry,
+            run: spec.run,
+            cmd: spec.cmd,
+            entrypoint: spec.entrypoint,
+            env: spec.env,
+            files: spec.files,
+            workdir: spec.workdir,
+            timeoutMs: timeoutMs(spec),
+            limits: spec.limits,
+            gpus: spec.gpus,
+            mounts: spec.mounts,
+            networks: spec.networks,
+            pre: spec.pre?.map(step),
+            post: spec.post?.map(step),
+          }),
         },
         { onLog: hooks.onLog, onProgress: hooks.onProgress },
         signal,
       );
-      return outcomeOf(outcome);
+      return runOutcome(outcome);
     },
   };
-}
-
-function outcomeOf(outcome: Awaited<ReturnType<ContainerRuntime['run']>>): RunOutcome {
-  switch (outcome.status) {
-    case 'completed':
-      return { status: 'completed', result: outcome.result };
-    case 'failed':
-      return { status: 'failed', error: outcome.error, exitCode: outcome.exitCode, ...(outcome.result !== undefined ? { result: outcome.result } : {}) };
-    case 'timed_out':
-      return { status: 'timed_out', error: outcome.error };
-    case 'cancelled':
-      return { status: 'cancelled' };
-  }
 }
 
 export type RuntimeName = 'shell' | 'docker' | 'podman';
