@@ -153,6 +153,24 @@ describe('the container runtime', () => {
     }, 60_000);
   });
 
+  it('joins the task to its networks', async () => {
+    const name = `twerk-test-net-${process.pid}`;
+    await docker.createNetwork({ Name: name, IPAM: { Config: [{ Subnet: '10.89.77.0/24' }] } });
+    try {
+      const outcome = await runtime.run(containerTask({ name: 'Net Task!', networks: [name], run: "ip -4 addr | grep -o '10\\.89\\.77\\.[0-9]*' | head -n 1 | tr -d '\\n' > $TWERK_OUTPUT" }));
+      expect(outcome).toMatchObject({ status: 'completed', result: expect.stringMatching(/^10\.89\.77\.\d+$/) });
+    } finally {
+      await docker.getNetwork(name).remove().catch(() => {});
+    }
+  }, 60_000);
+
+  it('runs containers unprivileged unless the worker is configured privileged', async () => {
+    const mountTmpfs = 'mkdir -p /m && mount -t tmpfs none /m && echo -n mounted > $TWERK_OUTPUT';
+    expect(await runtime.run(containerTask({ run: mountTmpfs }))).toMatchObject({ status: 'failed' });
+    const privileged = new ContainerRuntime({ docker, owner, privileged: true });
+    expect(await privileged.run(containerTask({ run: mountTmpfs }))).toMatchObject({ status: 'completed', result: 'mounted' });
+  }, 60_000);
+
   it('stops the container on timeout and leaves nothing behind', async () => {
     const started = Date.now();
     const outcome = await runtime.run(containerTask({ timeoutMs: 1_500, run: 'echo started; sleep 60' }));
