@@ -43,7 +43,9 @@ done
 
 if ! curl -fsS --max-time 2 --unix-socket "$socket" http://podman/_ping >/dev/null 2>&1; then
   rm -f "$socket"
-  # Outlives this script (and the test run that started it): later runs find it answering.
+  # Outlives this script (and the test run that started it): later runs find it answering. It runs in
+  # its own folder: conmon drops files (an `oom` marker when a container is OOM-killed) in its cwd.
+  cd "$(dirname "$socket")"
   setsid podman system service --time=0 "unix://$socket" >"$(dirname "$socket")/service.log" 2>&1 < /dev/null 9>&- &
   for _ in $(seq 1 100); do
     curl -fsS --max-time 1 --unix-socket "$socket" http://podman/_ping >/dev/null 2>&1 && break
