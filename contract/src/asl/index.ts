@@ -30,3 +30,5 @@ export {
 export { isMachineDocument, machineDialectOf, parseMachine } from './parse.ts';
 export { MAX_STATE_NAME_LENGTH } from './rules.ts';
 export { validateMachine } from './validate.ts';
+export { MAX_TRANSITIONS, runMachine, type ExecutionOutcome, type RunOptions, type TaskRequest, type TaskResult } from './run/interpreter.ts';
+export { StatesError } from './run/states-error.ts';
