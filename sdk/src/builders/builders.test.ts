@@ -1,6 +1,6 @@
-import { createEnvironment, eachBindings, evaluateTemplate, parseDocument, parseMachine, readDocument } from '@twerk/contract';
+import { createEnvironment, eachBindings, evaluateTemplate, parseDocument, parseMachine, readDocument, runMachine } from '@twerk/contract';
 import { describe, expect, it } from 'vitest';
-import { each, expr, inputs, item, job, machine, parallel, retrier, scheduledJob, script, secrets, state, subjob, task, tasks, trigger, TwerkBuildError } from '../index.ts';
+import { cond, each, expr, inputs, item, job, machine, parallel, retrier, scheduledJob, script, secrets, state, subjob, task, tasks, trigger, TwerkBuildError } from '../index.ts';
 
 function buildError(build: () => unknown): TwerkBuildError {
   try {
@@ -200,6 +200,52 @@ describe('machine builders', () => {
       }),
     );
     expect(error.errors.map((field) => field.path)).toEqual(expect.arrayContaining(['states.Orphan', 'states.Retried.retry[0].maxAttempts']));
+  });
+});
+
+describe('choice conditions', () => {
+  const classify = machine({
+    startAt: 'Classify',
+    states: {
+      Classify: state.choice({
+        choices: [
+          { condition: cond.and(cond.present('$.size'), cond.gte('$.size', 100)), next: 'Large' },
+          { condition: cond.or(cond.eq('$.kind', 'tiny'), cond.lt('$.size', 1)), next: 'Tiny' },
+          { condition: cond.not(cond.matches('$.name', '^[a-z]+$')), next: 'Odd' },
+          { condition: cond.samePath('$.size', '$.limit'), next: 'AtLimit' },
+        ],
+        default: 'Normal',
+      }),
+      Large: state.pass({ result: 'large', end: true }),
+      Tiny: state.pass({ result: 'tiny', end: true }),
+      Odd: state.pass({ result: 'odd', end: true }),
+      AtLimit: state.pass({ result: 'at limit', end: true }),
+      Normal: state.pass({ result: 'normal', end: true }),
+    },
+  });
+  const run = async (input: unknown) => {
+    const parsed = parseMachine(classify);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return runMachine(parsed.value, input);
+  };
+
+  it('write the expressions the interpreter evaluates', () => {
+    expect(classify.states['Classify']).toMatchObject({ choices: [{ condition: '($.size != nil) and ($.size >= 100)' }, { condition: '($.kind == "tiny") or ($.size < 1)' }, { condition: 'not ($.name matches "^[a-z]+$")' }, { condition: '$.size == $.limit' }] });
+  });
+
+  it.each([
+    [{ size: 150, name: 'a' }, 'large'],
+    [{ size: 5, kind: 'tiny', name: 'a' }, 'tiny'],
+    [{ size: 0, name: 'a' }, 'tiny'],
+    [{ size: 5, name: 'Odd Name' }, 'odd'],
+    [{ size: 7, limit: 7, name: 'a' }, 'at limit'],
+    [{ size: 5, limit: 7, name: 'a' }, 'normal'],
+  ])('route %j to %s when run', async (input, result) => {
+    expect(await run(input)).toEqual({ status: 'SUCCEEDED', output: result });
+  });
+
+  it('refuse what is not a path', () => {
+    expect(() => cond.gt('size', 1)).toThrow('"size" is not a path like $.field or $.list[0] that a condition can compare');
   });
 });
 

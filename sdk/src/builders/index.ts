@@ -24,5 +24,5 @@ export {
   type TaskLike,
   type TaskSpec,
 } from './job.ts';
-export { machine, retrier, state, type BuiltMachine, type BuiltState, type MachineSpec } from './machine.ts';
+export { cond, machine, retrier, state, type BuiltMachine, type BuiltState, type MachineSpec } from './machine.ts';
 export { trigger, type BuiltTrigger, type TriggerOptions } from './trigger.ts';

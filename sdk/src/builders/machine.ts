@@ -71,6 +71,37 @@ export const state = {
   map: <const Next extends string = never>(spec: MapStateSpec<Next>) => make<'map', Next>('map', spec),
 };
 
+const PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*$/;
+
+function operand(path: string): string {
+  if (!PATH.test(path)) throw new TypeError(`${JSON.stringify(path)} is not a path like $.field or $.list[0] that a condition can compare`);
+  return path;
+}
+
+function literal(value: string | number | boolean | null): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Choice conditions of the Twerk dialect, written for you: each gives the expression the interpreter
+ * evaluates, with `$` the state's input (`cond.gt('$.size', 10)` → `$.size > 10`).
+ */
+export const cond = {
+  eq: (path: string, value: string | number | boolean | null) => `${operand(path)} == ${literal(value)}`,
+  ne: (path: string, value: string | number | boolean | null) => `${operand(path)} != ${literal(value)}`,
+  lt: (path: string, value: number | string) => `${operand(path)} < ${literal(value)}`,
+  lte: (path: string, value: number | string) => `${operand(path)} <= ${literal(value)}`,
+  gt: (path: string, value: number | string) => `${operand(path)} > ${literal(value)}`,
+  gte: (path: string, value: number | string) => `${operand(path)} >= ${literal(value)}`,
+  /** The two paths hold equal values. */
+  samePath: (path: string, other: string) => `${operand(path)} == ${operand(other)}`,
+  present: (path: string) => `${operand(path)} != nil`,
+  matches: (path: string, regex: string) => `${operand(path)} matches ${JSON.stringify(regex)}`,
+  and: (...conditions: readonly [string, string, ...string[]]) => conditions.map((condition) => `(${condition})`).join(' and '),
+  or: (...conditions: readonly [string, string, ...string[]]) => conditions.map((condition) => `(${condition})`).join(' or '),
+  not: (condition: string) => `not (${condition})`,
+};
+
 /** A Retrier with AWS's defaults for what is left out (1 s, 3 attempts, rate 2), as the Twerk dialect needs all four. */
 export function retrier(errorEquals: readonly [string, ...string[]], options: Partial<Omit<Retrier, 'errorEquals'>> = {}): Retrier {
   return { errorEquals: [...errorEquals], intervalSeconds: 1, maxAttempts: 3, backoffRate: 2, ...options };
