@@ -27,6 +27,25 @@ describe('README examples', () => {
   });
 });
 
+describe('the README state machine program', () => {
+  const program = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes('runMachine'));
+
+  it('runs as written and prints what its comment says', async () => {
+    const file = join(import.meta.dirname, `readme-asl-${process.pid}.ts`);
+    try {
+      writeFileSync(file, program!);
+      const output = await new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [file], { timeout: 30_000 }, (error, stdout) => resolve({ code: error ? 1 : 0, stdout })),
+      );
+      expect(output.code).toBe(0);
+      expect(output.stdout).toContain("status: 'SUCCEEDED'");
+      expect(output.stdout).toContain("output: { text: 'hello world' }");
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 60_000);
+});
+
 describe('the README SDK program', () => {
   const program = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes('submitAndWait'));
 
