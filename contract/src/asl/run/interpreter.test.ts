@@ -191,6 +191,51 @@ describe('Parallel and Map', () => {
   });
 });
 
+describe('keys of tasks and waits', () => {
+  it('name each attempt of each visit by its place, the same on every run', async () => {
+    const loopy = machine({
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemProcessor: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'T' }, T: { Type: 'Task', Resource: 'twerk:task', Parameters: { image: 'alpine', run: 'x' }, Retry: [{ ErrorEquals: ['Once'], MaxAttempts: 1 }], End: true } } },
+          Next: 'Again',
+        },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$[0]', IsString: true, Next: 'Done' }], Default: 'Each' },
+        Done: { Type: 'Succeed' },
+      },
+    });
+    const run = async () => {
+      const keys: string[] = [];
+      const failedOnce = new Set<string>();
+      let round = 0;
+      await runMachine(loopy, [1, 2], {
+        sleep: async (_ms, key) => void keys.push(key),
+        runTask: async (request) => {
+          keys.push(request.key);
+          if (request.input === 2 && !failedOnce.has(request.key.replace(/@\d+$/, ''))) {
+            failedOnce.add(request.key.replace(/@\d+$/, ''));
+            return { ok: false, error: 'Once' };
+          }
+          round += 1;
+          return { ok: true, output: round > 2 ? 'done' : request.input };
+        },
+      });
+      return keys.sort();
+    };
+    const first = await run();
+    expect(first).toEqual(
+      [
+        'Each#1@0[0]/W#1:wait', 'Each#1@0[0]/T#1@0',
+        'Each#1@0[1]/W#1:wait', 'Each#1@0[1]/T#1@0', 'Each#1@0[1]/T#1@0:retry', 'Each#1@0[1]/T#1@1',
+        'Each#2@0[0]/W#1:wait', 'Each#2@0[0]/T#1@0',
+        'Each#2@0[1]/W#1:wait', 'Each#2@0[1]/T#1@0', 'Each#2@0[1]/T#1@0:retry', 'Each#2@0[1]/T#1@1',
+      ].sort(),
+    );
+    expect(await run()).toEqual(first);
+  });
+});
+
 describe("Twerk's dialect", () => {
   it('evaluates choice conditions as expressions over $ and variables set with assign', async () => {
     const outcome = await runMachine(

@@ -15,6 +15,13 @@ import { applyPayload, resolveDynamic } from './payload.ts';
 import { errorMatches, StatesError } from './states-error.ts';
 
 export interface TaskRequest {
+  /**
+   * Names this attempt of this visit of the state, the same on every run of the same execution: its
+   * branch or iteration path, the state, how many times the scope entered it, and the retry count
+   * (`Fan#1@0[1]/Build#1@0`: attempt 0 of the first visit of Build in branch 1 of the first visit of
+   * Fan). An execution that is replayed recognises the tasks it already ran.
+   */
+  readonly key: string;
   readonly stateName: string;
   readonly image: string;
   readonly run: string;
@@ -32,8 +39,11 @@ export interface RunOptions {
   runTask?(request: TaskRequest): Promise<TaskResult>;
   /** The clock: $$.State.EnteredTime, Timestamp waits, the machine's TimeoutSeconds. */
   now?(): Date;
-  /** Waits and retry delays; the default waits for nothing and moves the default clock forward. */
-  sleep?(ms: number): Promise<void>;
+  /**
+   * Waits and retry delays; the default waits for nothing and moves the default clock forward. `key`
+   * names the wait as TaskRequest.key names a task (`…#1:wait`, `…#1@0:retry`).
+   */
+  sleep?(ms: number, key: string): Promise<void>;
   executionName?: string;
   /** Stops the execution: the outcome is FAILED with States.Aborted... unless it already ended. */
   signal?: AbortSignal;
@@ -47,7 +57,7 @@ export const MAX_TRANSITIONS = 100_000;
 interface Execution {
   readonly options: RunOptions;
   readonly now: () => Date;
-  readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number, key: string) => Promise<void>;
   readonly context: { readonly Execution: Record<string, unknown>; readonly StateMachine: Record<string, unknown> };
   readonly deadline: number | undefined;
   transitions: number;
@@ -61,6 +71,19 @@ interface Frame {
   readonly mapItem?: { readonly Index: number; readonly Value: unknown };
   /** Set when a sibling branch or iteration failed: this one stops at its next transition. */
   readonly stopped?: () => boolean;
+  /** Where this scope is in the execution: '' at the top, `Fan#1@0[1]` for a branch, nested with `/`. */
+  readonly path: string;
+  /** How many times this scope entered each state, for the keys of tasks and waits. */
+  readonly visits: Map<string, number>;
+}
+
+function stateKey(frame: Frame, name: string): string {
+  return `${frame.path === '' ? '' : `${frame.path}/`}${name}#${frame.visits.get(name) ?? 0}`;
+}
+
+/** A branch or an iteration: `key` is its state's key (path, visit and attempt included) and its index. */
+function childFrame(frame: Frame, machine: Machine, key: string, extra: { mapItem?: Frame['mapItem']; stopped?: () => boolean } = {}): Frame {
+  return { machine, execution: frame.execution, variables: new Map(frame.variables), path: key, visits: new Map(), ...extra };
 }
 
 /** How a branch or iteration ends when a sibling's failure stopped it (never reported: the sibling's error is). */
@@ -110,7 +133,7 @@ function retryDelayMs(retrier: Retrier, attempt: number): number {
   return retrier.jitterStrategy === 'FULL' ? Math.random() * delay : delay;
 }
 
-type Work = (effectiveInput: unknown, scope: PathScope) => Promise<unknown>;
+type Work = (effectiveInput: unknown, scope: PathScope, retryCount: number) => Promise<unknown>;
 
 type StateResult = { readonly kind: 'next'; readonly next: string; readonly output: unknown } | { readonly kind: 'end'; readonly output: unknown };
 
@@ -139,7 +162,7 @@ async function runWithRecovery(
     const scope: PathScope = { input: rawInput, context: contextOf(frame, name, entered, retryCount), variables: frame.variables };
     try {
       const effective = selectPath(state.inputPath, rawInput, scope, 'InputPath');
-      const result = await work(effective, { ...scope, input: effective });
+      const result = await work(effective, { ...scope, input: effective }, retryCount);
       const selected = state.resultSelector !== undefined ? applyPayload(state.resultSelector, { ...scope, input: result }, 'ResultSelector') : result;
       assign(frame, state.assign, { ...scope, input: selected });
       const placed = placeResult(state.resultPath, rawInput, selected);
@@ -153,7 +176,7 @@ async function runWithRecovery(
         if (used < retrier.maxAttempts) {
           attempts.set(retrier, used + 1);
           retryCount += 1;
-          await frame.execution.sleep(retryDelayMs(retrier, used));
+          await frame.execution.sleep(retryDelayMs(retrier, used), `${stateKey(frame, name)}@${retryCount - 1}:retry`);
           checkDeadline(frame.execution);
           continue;
         }
@@ -172,10 +195,11 @@ function checkDeadline(execution: Execution): void {
   if (execution.options.signal?.aborted) throw new StatesError('States.Aborted', 'the execution was stopped');
 }
 
-async function runTask(frame: Frame, name: string, state: Extract<MachineState, { type: 'task' }>, input: unknown): Promise<unknown> {
+async function runTask(frame: Frame, name: string, state: Extract<MachineState, { type: 'task' }>, input: unknown, retryCount: number): Promise<unknown> {
   const runner = frame.execution.options.runTask;
   if (runner === undefined) throw new StatesError('States.TaskFailed', `no task runner: the Task state ${name} cannot run here`);
   const result = await runner({
+    key: `${stateKey(frame, name)}@${retryCount}`,
     stateName: name,
     image: state.image,
     run: state.run,
@@ -188,12 +212,12 @@ async function runTask(frame: Frame, name: string, state: Extract<MachineState, 
   return result.output;
 }
 
-async function runParallel(frame: Frame, state: Extract<MachineState, { type: 'parallel' }>, input: unknown): Promise<unknown> {
+async function runParallel(frame: Frame, key: string, state: Extract<MachineState, { type: 'parallel' }>, input: unknown): Promise<unknown> {
   let failed = false;
   const stopped = (): boolean => failed || (frame.stopped?.() ?? false);
   const outcomes = await Promise.all(
-    state.branches.map((branch) =>
-      runScope({ machine: branch, execution: frame.execution, variables: new Map(frame.variables), stopped }, input).then(
+    state.branches.map((branch, index) =>
+      runScope(childFrame(frame, branch, `${key}[${index}]`, { stopped }), input).then(
         (output) => ({ output }),
         (caught: unknown) => {
           if (!(caught instanceof Stopped) && state.failFast !== false) failed = true;
@@ -209,7 +233,7 @@ async function runParallel(frame: Frame, state: Extract<MachineState, { type: 'p
   return outcomes.map((outcome) => ('output' in outcome ? outcome.output : undefined));
 }
 
-async function runMap(frame: Frame, state: Extract<MachineState, { type: 'map' }>, input: unknown, scope: PathScope): Promise<unknown> {
+async function runMap(frame: Frame, key: string, state: Extract<MachineState, { type: 'map' }>, input: unknown, scope: PathScope): Promise<unknown> {
   let items: unknown;
   if (state.itemsPath === undefined) items = input;
   else if (frame.machine.dialect === 'twerk' && !state.itemsPath.startsWith('$')) items = resolveDynamic(state.itemsPath, scope, 'itemsPath');
@@ -234,7 +258,7 @@ async function runMap(frame: Frame, state: Extract<MachineState, { type: 'map' }
       const iterationInput =
         state.itemSelector !== undefined ? applyPayload(state.itemSelector, { ...scope, context: { ...(scope.context as object), Map: { Item: mapItem } } }, 'ItemSelector') : value;
       try {
-        results[index] = await runScope({ machine: state.itemProcessor, execution: frame.execution, variables: new Map(frame.variables), mapItem, stopped: () => stop || (frame.stopped?.() ?? false) }, iterationInput);
+        results[index] = await runScope(childFrame(frame, state.itemProcessor, `${key}[${index}]`, { mapItem, stopped: () => stop || (frame.stopped?.() ?? false) }), iterationInput);
       } catch (caught) {
         if (caught instanceof Stopped) continue;
         errors[index] = asStatesError(caught);
@@ -255,7 +279,7 @@ async function runMap(frame: Frame, state: Extract<MachineState, { type: 'map' }
   return results;
 }
 
-async function waitState(frame: Frame, state: Extract<MachineState, { type: 'wait' }>, scope: PathScope): Promise<void> {
+async function waitState(frame: Frame, name: string, state: Extract<MachineState, { type: 'wait' }>, scope: PathScope): Promise<void> {
   let ms: number;
   if (state.seconds !== undefined) ms = state.seconds * 1000;
   else if (state.secondsPath !== undefined) {
@@ -274,7 +298,7 @@ async function waitState(frame: Frame, state: Extract<MachineState, { type: 'wai
     if (at === undefined) throw new StatesError('States.Runtime', `${JSON.stringify(text)} is not an RFC 3339 timestamp`);
     ms = Math.max(0, at - frame.execution.now().getTime());
   }
-  if (ms > 0) await frame.execution.sleep(ms);
+  if (ms > 0) await frame.execution.sleep(ms, `${stateKey(frame, name)}:wait`);
 }
 
 async function runState(frame: Frame, name: string, state: MachineState, rawInput: unknown): Promise<StateResult> {
@@ -282,11 +306,13 @@ async function runState(frame: Frame, name: string, state: MachineState, rawInpu
   const scope: PathScope = { input: rawInput, context: contextOf(frame, name, entered, 0), variables: frame.variables };
   switch (state.type) {
     case 'task':
-      return runWithRecovery(frame, name, state, rawInput, entered, (input) => runTask(frame, name, state, input));
+      return runWithRecovery(frame, name, state, rawInput, entered, (input, _inner, retryCount) => runTask(frame, name, state, input, retryCount));
     case 'parallel':
-      return runWithRecovery(frame, name, state, rawInput, entered, (input, inner) => runParallel(frame, state, state.parameters !== undefined ? applyPayload(state.parameters, inner, 'Parameters') : input));
+      return runWithRecovery(frame, name, state, rawInput, entered, (input, inner, retryCount) =>
+        runParallel(frame, `${stateKey(frame, name)}@${retryCount}`, state, state.parameters !== undefined ? applyPayload(state.parameters, inner, 'Parameters') : input),
+      );
     case 'map':
-      return runWithRecovery(frame, name, state, rawInput, entered, (input, inner) => runMap(frame, state, input, inner));
+      return runWithRecovery(frame, name, state, rawInput, entered, (input, inner, retryCount) => runMap(frame, `${stateKey(frame, name)}@${retryCount}`, state, input, inner));
     case 'pass': {
       const effective = selectPath(state.inputPath, rawInput, scope, 'InputPath');
       const inner = { ...scope, input: effective };
@@ -297,7 +323,7 @@ async function runState(frame: Frame, name: string, state: MachineState, rawInpu
     }
     case 'wait': {
       const effective = selectPath(state.inputPath, rawInput, scope, 'InputPath');
-      await waitState(frame, state, { ...scope, input: effective });
+      await waitState(frame, name, state, { ...scope, input: effective });
       assign(frame, state.assign, { ...scope, input: effective });
       return transition(state, selectPath(state.outputPath, effective, { ...scope, input: effective }, 'OutputPath'));
     }
@@ -336,6 +362,7 @@ async function runScope(frame: Frame, input: unknown): Promise<unknown> {
     if (frame.execution.transitions > MAX_TRANSITIONS) throw new StatesError('States.Runtime', `the execution took more than ${MAX_TRANSITIONS} transitions`);
     const state = frame.machine.states[name];
     if (state === undefined) throw new StatesError('States.Runtime', `there is no state named ${name}`);
+    frame.visits.set(name, (frame.visits.get(name) ?? 0) + 1);
     const result = await runState(frame, name, state, value);
     if (result.kind === 'end') return result.output;
     name = result.next;
@@ -367,7 +394,7 @@ export async function runMachine(machine: Machine, input: unknown, options: RunO
     transitions: 0,
   };
   try {
-    const output = await runScope({ machine, execution, variables: new Map() }, input);
+    const output = await runScope({ machine, execution, variables: new Map(), path: '', visits: new Map() }, input);
     return { status: 'SUCCEEDED', output };
   } catch (caught) {
     const failure = asStatesError(caught);
