@@ -1,3 +1,4 @@
+import { awsMachineSchema, twerkMachineSchema } from '../asl/index.ts';
 import { jobDocumentSchema } from '../job/index.ts';
 import { jobSchema, jobSummarySchema, pageSchema, statusOkSchema, taskLogPartSchema } from '../wire/index.ts';
 import { z } from '../zod.ts';
@@ -15,12 +16,12 @@ export const jobRoutes = c.router({
     query: z.object({
       wait: z.string().optional().describe('true, 1, yes or blocking: answer when the job finishes, with the full job (Twerk). A body `wait: {timeout}` does the same (Tork).'),
     }),
-    body: jobDocumentSchema,
+    body: z.union([jobDocumentSchema, twerkMachineSchema, awsMachineSchema]),
     // The full job first: zod keeps the first member that fits and strips unknown keys, so a finished
     // job (`?wait`) parsed against the summary first would lose its tasks and context.
     responses: { 200: z.union([jobSchema, jobSummarySchema]), ...documentErrors, 408: errors(408)[408] },
     summary: 'Submit a job',
-    description: 'Accepts a job document as JSON (application/json) or YAML (text/yaml, application/yaml, application/x-yaml), with or without "; charset=utf-8". The body is read under the parser contract (512 KiB, depth 64, 10,000 nodes, no duplicate keys) and validated strictly: every problem is reported with its field path. Answers the new job summary (state PENDING), or, when waiting, the finished job; 408 if the wait times out.',
+    description: 'Accepts a job document, or a state machine (either ASL dialect: the execution is a job whose result is the machine\'s output as JSON), as JSON (application/json) or YAML (text/yaml, application/yaml, application/x-yaml), with or without "; charset=utf-8". The body is read under the parser contract (512 KiB, depth 64, 10,000 nodes, no duplicate keys) and validated strictly: every problem is reported with its field path. Answers the new job summary (state PENDING), or, when waiting, the finished job; 408 if the wait times out.',
     metadata: meta({ tag: 'jobs', documentBody: true }),
   },
   list: {

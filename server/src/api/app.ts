@@ -5,7 +5,7 @@
  * contract's checks and every problem with its path; anything a client can send is answered with a
  * 4xx `{message, errors}`, never a 500.
  */
-import { contract, DOCUMENT_LIMITS, generateOpenApi, parseDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
+import { contract, DOCUMENT_LIMITS, generateOpenApi, parseDocument, readDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
 import { initServer, RequestValidationError } from '@ts-rest/fastify';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { getJob, listJobs } from '../datastore/jobs.ts';
@@ -30,6 +30,13 @@ const BODY_LIMIT = 8 * 2 ** 20;
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const WAIT_WORDS = new Set(['true', '1', 'yes', 'blocking']);
+
+/** A state machine as submitted (validated), on its way to an execution. */
+type MachineBody = Readonly<Record<string, unknown>>;
+
+function isMachineBody(body: JobDocument | MachineBody): body is MachineBody {
+  return !('tasks' in body) && ('states' in body || 'States' in body);
+}
 
 /** The views are checked against the contract's response schemas in the API tests. */
 function wire<T>(value: unknown): T {
@@ -57,13 +64,42 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not Found' }));
 
-  const documentHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  /**
+   * Reads a document body under the parser contract. A job becomes the validated job; a state machine
+   * becomes the document as submitted (validated, and kept as written: the execution replays it).
+   */
+  const readBody = (request: FastifyRequest): { ok: true; body: JobDocument | MachineBody } | { ok: false; status: number; error: ContractError } => {
     const raw = Buffer.isBuffer(request.body) ? request.body : new Uint8Array();
     const parsed = parseDocument(raw, request.headers['content-type']);
-    if (!parsed.ok) return void (await reply.code(statusOf(parsed.error)).send(parsed.error));
-    if (parsed.value.family !== 'job') return void (await reply.code(400).send({ message: 'state machines are submitted to POST /machines, which this server does not run yet', code: 'not_a_job' }));
-    request.body = parsed.value.job;
+    if (!parsed.ok) return { ok: false, status: statusOf(parsed.error), error: parsed.error };
+    if (parsed.value.family === 'job') return { ok: true, body: parsed.value.job };
+    const tree = readDocument(raw, request.headers['content-type']);
+    return tree.ok ? { ok: true, body: tree.value as MachineBody } : { ok: false, status: statusOf(tree.error), error: tree.error };
   };
+  const documentHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const read = readBody(request);
+    if (!read.ok) return void (await reply.code(read.status).send(read.error));
+    request.body = read.body;
+  };
+  const machineHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const read = readBody(request);
+    if (!read.ok) return void (await reply.code(read.status).send(read.error));
+    if (!isMachineBody(read.body)) return void (await reply.code(400).send({ message: 'this is a job, not a state machine: submit it to POST /jobs', errors: [{ path: '', message: 'is a job (it has tasks); a state machine has startAt and states' }] }));
+    request.body = read.body;
+  };
+
+  /** Submits a job or starts a machine's execution, and waits for it to finish when asked to. */
+  const submit = async (body: JobDocument | MachineBody, waitQuery: string | undefined) => {
+    const id = isMachineBody(body) ? await engine.submitMachine(body) : await engine.submit(body as JobDocument);
+    const waitTimeout = isMachineBody(body) ? undefined : (body as JobDocument).wait?.timeout;
+    const waiting = waitTimeout !== undefined || WAIT_WORDS.has((waitQuery ?? '').toLowerCase());
+    if (!waiting) return { id, waited: false as const };
+    const { nanosToMillis, parseGoDuration } = await import('@twerk/contract');
+    const parsedTimeout = waitTimeout === undefined ? undefined : parseGoDuration(waitTimeout);
+    const timeoutMs = parsedTimeout?.ok ? nanosToMillis(parsedTimeout.value) : (options.defaultWaitMs ?? 3_600_000);
+    return { id, waited: true as const, finished: await engine.waitForJob(id, timeoutMs) };
+  };
+
 
   const s = initServer();
   const { listNodes, getNode, listQueues, getQueue, deleteQueue } = contract.system;
@@ -75,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     nodes: { listNodes, getNode },
     queues: { listQueues, getQueue, deleteQueue },
     workers: contract.workers,
+    machines: contract.machines,
   };
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
@@ -86,18 +123,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       submit: {
         hooks: { preValidation: documentHook },
         handler: async ({ body, query }) => {
-          const document = body as JobDocument;
-          const id = await engine.submit(document);
-          const waitTimeout = document.wait?.timeout;
-          const waiting = waitTimeout !== undefined || WAIT_WORDS.has((query.wait ?? '').toLowerCase());
-          if (!waiting) return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, id))!)) };
-          const { nanosToMillis, parseGoDuration } = await import('@twerk/contract');
-          const parsedTimeout = waitTimeout === undefined ? undefined : parseGoDuration(waitTimeout);
-          const timeoutMs = parsedTimeout?.ok ? nanosToMillis(parsedTimeout.value) : (options.defaultWaitMs ?? 3_600_000);
-          const finished = await engine.waitForJob(id, timeoutMs);
+          const submitted = await submit(body as JobDocument | MachineBody, query.wait);
+          if (!submitted.waited) return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, submitted.id))!)) };
+          const { finished } = submitted;
           if (finished === 'timeout') return { status: 408, body: { message: 'timeout waiting for job to complete' } };
           if (finished === undefined) return { status: 408, body: { message: 'the job was deleted before it finished' } };
-          return { status: 200, body: wire(jobView(finished, await tasksOfJob(engine.db, id))) };
+          return { status: 200, body: wire(jobView(finished, await tasksOfJob(engine.db, submitted.id))) };
         },
       },
       list: async ({ query }) => {
@@ -175,6 +206,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       complete: worker(operations.workers.complete),
       fail: worker(operations.workers.fail),
       cancelled: worker(operations.workers.cancelled),
+    },
+    machines: {
+      submit: {
+        hooks: { preValidation: machineHook },
+        handler: async ({ body }) => {
+          const { id } = await submit(body as unknown as MachineBody, undefined);
+          return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, id))!)) };
+        },
+      },
     },
   });
 

@@ -8,7 +8,8 @@
 import type { JobDocument } from '@twerk/contract';
 import { newId } from '../datastore/ids.ts';
 import { insertJob } from '../datastore/jobs.ts';
-import { completeTasks, failTask, lockExpiredLeases, lockWaitingInQueue, lostAttempts, markStarted, setProgress, type Completion, type Failure } from '../datastore/tasks.ts';
+import { completeTasks, failTask, lockDueTimers, lockExpiredLeases, lockWaitingInQueue, lostAttempts, markStarted, setProgress, type Completion, type Failure } from '../datastore/tasks.ts';
+import type { MachineJobDocument } from './machine.ts';
 import { cancelJobTree } from './cancel.ts';
 import type { JobCommand, TaskReport } from './messages.ts';
 import { restart, type RestartOutcome } from './restart.ts';
@@ -16,6 +17,47 @@ import { transact, type CoordinatorDeps } from './session.ts';
 import { nextAttempt, scheduleFrom, settle, type Finished } from './settle.ts';
 
 export { JobBodies, type CoordinatorDeps } from './session.ts';
+
+/**
+ * Stores a state machine's execution as a job (the machine as submitted, already validated, and its
+ * input) and queues its start, atomically.
+ */
+export async function submitMachine(deps: CoordinatorDeps, tree: Readonly<Record<string, unknown>>, input: unknown, createdBy: string | null = null): Promise<string> {
+  const id = newId();
+  const comment = tree['comment'] ?? tree['Comment'];
+  const name = typeof comment === 'string' && comment.trim() !== '' ? comment.slice(0, 256) : 'state machine';
+  await transact(deps, async (s) => {
+    await insertJob(s.tx, {
+      id,
+      parentId: null,
+      name,
+      description: null,
+      tags: ['state-machine'],
+      state: 'PENDING',
+      createdBy,
+      position: 0,
+      taskCount: 0,
+      document: { name, tasks: [], machine: tree, input } as MachineJobDocument,
+      inputs: {},
+      secrets: {},
+      context: { tasks: {} },
+      output: null,
+    });
+    s.startJobLater(id);
+  });
+  return id;
+}
+
+/** Completes the durable waits whose time has come; their executions move on. Answers how many. */
+export async function fireDueTimers(deps: CoordinatorDeps, limit = 100): Promise<number> {
+  return transact(deps, async (s) => {
+    const due = await lockDueTimers(s.tx, limit);
+    const at = new Date();
+    const finished: Finished[] = (await completeTasks(s.tx, due.map((id) => ({ id, result: '', at })))).map((task) => ({ task, ok: true, result: '' }));
+    await settle(s, finished);
+    return due.length;
+  });
+}
 
 /** Stores a validated job and queues its start, atomically. */
 export async function submitJob(deps: CoordinatorDeps, document: JobDocument, createdBy: string | null = null): Promise<string> {

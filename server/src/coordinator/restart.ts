@@ -6,7 +6,8 @@
  */
 import type { TaskDocument } from '@twerk/contract';
 import type { JobHead } from '../datastore/jobs.ts';
-import { childrenOf, countLeaves, latestTopLevelTask, updateTask, type TaskRecord } from '../datastore/tasks.ts';
+import { childrenOf, countLeaves, forgetUnfinishedSteps, latestTopLevelTask, updateTask, type TaskRecord } from '../datastore/tasks.ts';
+import { advanceMachine, isExecution } from './machine.ts';
 import { cancelTree } from './cancel.ts';
 import type { Session } from './session.ts';
 import { failJob, scheduleFrom, type Finished } from './settle.ts';
@@ -16,6 +17,7 @@ export type RestartOutcome = 'restarted' | 'not-restartable' | 'nothing-to-run';
 
 export async function restart(s: Session, job: JobHead): Promise<{ outcome: RestartOutcome; finished: Finished[] }> {
   if (job.state !== 'FAILED' && job.state !== 'CANCELLED') return { outcome: 'not-restartable', finished: [] };
+  if (await isExecution(s, job)) return { outcome: 'restarted', finished: await redrive(s, job) };
   const position = Math.max(1, job.position);
   if (position > job.taskCount) return { outcome: 'nothing-to-run', finished: [] };
   // Leaf counters start again from the records: what finished stays finished.
@@ -28,6 +30,17 @@ export async function restart(s: Session, job: JobHead): Promise<{ outcome: Rest
   const started = latest ? await resume(s, job, latest, template, at) : await startTask(s, job, template, at);
   if (started.kind === 'running') return { outcome: 'restarted', finished: [] };
   return { outcome: 'restarted', finished: started.ok ? await scheduleFrom(s, job, position + 1) : await failJob(s, job, started.error, position) };
+}
+
+/**
+ * An execution runs again from where it stopped (Step Functions calls it a redrive): the steps that
+ * failed or were cancelled are forgotten, and the replay runs them again; what completed stays.
+ */
+async function redrive(s: Session, job: JobHead): Promise<Finished[]> {
+  await forgetUnfinishedSteps(s.tx, job.id);
+  const leaves = await countLeaves(s.tx, job.id);
+  s.setJob(job, { state: 'RUNNING', error: null, failedAt: null, completedAt: null, leavesTotal: leaves.total, leavesDone: leaves.done });
+  return advanceMachine(s, job);
 }
 
 /** Picks a task up from its last record: kept if it finished well, revived if a composite, else run again. */

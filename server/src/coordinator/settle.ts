@@ -13,6 +13,7 @@ import { cancelTree, stopActiveTasks } from './cancel.ts';
 import { failureSummary, mayRetry, retryDelayMs } from './plan.ts';
 import type { Session } from './session.ts';
 import { scopeOfRecord, startSubjob, startTask, type Started } from './start.ts';
+import { advanceMachine, isExecution } from './machine.ts';
 
 /** A task that ended: a worker's report, a composite whose children finished, a sub-job's task. */
 export interface Finished {
@@ -52,11 +53,16 @@ export async function settle(s: Session, finished: readonly Finished[]): Promise
       }
     }
     for (const [parentId, children] of byParent) next.push(...(await rollUp(s, jobs.get(children[0]!.task.jobId)!, parentId, children)));
+    const executions = new Set<JobHead>();
     for (const item of topLevel) {
       const job = jobs.get(item.task.jobId)!;
-      if (job.state !== 'RUNNING' || job.position !== item.task.position) continue;
-      next.push(...(item.ok ? await scheduleFrom(s, job, item.task.position + 1) : await failJob(s, job, item.error ?? 'task failed', item.task.position)));
+      // A machine's tasks end in any order: the execution is replayed once for all of them.
+      if (await isExecution(s, job)) executions.add(job);
+      else if (job.state === 'RUNNING' && job.position === item.task.position) {
+        next.push(...(item.ok ? await scheduleFrom(s, job, item.task.position + 1) : await failJob(s, job, item.error ?? 'task failed', item.task.position)));
+      }
     }
+    for (const job of executions) next.push(...(await advanceMachine(s, job)));
     wave = next;
   }
 }
@@ -176,6 +182,7 @@ async function releaseWaiting(s: Session, job: JobHead, parent: ParentTally, slo
  * once) — or finishes the job when no task is left. Answers sub-job tasks that ended with the job.
  */
 export async function scheduleFrom(s: Session, job: JobHead, position: number): Promise<Finished[]> {
+  if (await isExecution(s, job)) return advanceMachine(s, job);
   const { document } = await s.body(job.id);
   for (let current = position; current <= job.taskCount; current += 1) {
     s.setJob(job, { position: current });

@@ -149,13 +149,15 @@ export interface NewTask {
   failures?: number;
   readonly bindings?: EachBinding | null;
   runAfter?: Date | null;
+  /** A state machine's name for this task or wait (see contract's TaskRequest.key). */
+  readonly machineKey?: string | null;
 }
 
 /** Column types of a new task row, for jsonb_to_recordset. */
 const NEW_TASK_COLUMNS = `id text, job_id text, parent_id text, position integer, sequence integer, name text, state text,
   spec jsonb, queue text, priority integer, attempt integer, scheduled_at timestamptz, started_at timestamptz,
   completed_at timestamptz, failed_at timestamptz, error text, result text, progress double precision,
-  child_count integer, completions integer, failures integer, bindings jsonb, run_after timestamptz`;
+  child_count integer, completions integer, failures integer, bindings jsonb, run_after timestamptz, machine_key text`;
 
 function row(task: NewTask) {
   return {
@@ -164,7 +166,7 @@ function row(task: NewTask) {
     scheduled_at: task.scheduledAt ?? null, started_at: task.startedAt ?? null, completed_at: task.completedAt ?? null,
     failed_at: task.failedAt ?? null, error: task.error ?? null, result: task.result ?? null, progress: task.progress ?? 0,
     child_count: task.childCount ?? null, completions: task.completions ?? 0, failures: task.failures ?? 0, bindings: task.bindings ?? null,
-    run_after: task.runAfter ?? null,
+    run_after: task.runAfter ?? null, machine_key: task.machineKey ?? null,
   };
 }
 
@@ -174,9 +176,9 @@ export async function insertTasks(q: Queryable, tasks: readonly NewTask[]): Prom
     const chunk = tasks.slice(start, start + 1000).map(row);
     await q.query(
       `INSERT INTO twerk.tasks (id, job_id, parent_id, position, sequence, name, state, spec, queue, priority, attempt, scheduled_at,
-         started_at, completed_at, failed_at, error, result, progress, child_count, completions, failures, bindings, run_after)
+         started_at, completed_at, failed_at, error, result, progress, child_count, completions, failures, bindings, run_after, machine_key)
        SELECT id, job_id, parent_id, position, sequence, name, state, spec, queue, priority, attempt, scheduled_at,
-         started_at, completed_at, failed_at, error, result, progress, child_count, completions, failures, bindings, run_after
+         started_at, completed_at, failed_at, error, result, progress, child_count, completions, failures, bindings, run_after, machine_key
        FROM jsonb_to_recordset($1::jsonb) AS r(${NEW_TASK_COLUMNS})`,
       [JSON.stringify(chunk)],
     );
@@ -236,7 +238,7 @@ export async function claimReady(q: Queryable, options: ClaimOptions): Promise<C
   const result = await q.query<ClaimedTask>(
     `UPDATE twerk.tasks t SET state = 'RUNNING', started_at = now(), node_id = $3, lease_expires_at = now() + $4::double precision * interval '1 millisecond',
        lease_id = CASE WHEN $5::boolean THEN gen_random_uuid()::text END, lease_ttl_ms = CASE WHEN $5::boolean THEN $4::integer END
-     FROM (SELECT id FROM twerk.tasks WHERE queue = ANY($1::text[]) AND state = 'SCHEDULED' AND (run_after IS NULL OR run_after <= now())
+     FROM (SELECT id FROM twerk.tasks WHERE queue = ANY($1::text[]) AND queue NOT LIKE 'x-%' AND state = 'SCHEDULED' AND (run_after IS NULL OR run_after <= now())
            ORDER BY priority DESC, scheduled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) ready
      WHERE t.id = ready.id
      RETURNING t.id, t.job_id AS "jobId", t.spec, t.queue, t.attempt, t.started_at AS "startedAt", t.lease_expires_at AS "leaseExpiresAt", t.lease_id AS "leaseId"`,
@@ -302,7 +304,7 @@ export interface QueueCounts {
 export async function queueCounts(q: Queryable): Promise<QueueCounts[]> {
   const rows = await q.query<QueueCounts>(
     `SELECT queue AS name, count(*) FILTER (WHERE state = 'SCHEDULED')::int AS size, count(*) FILTER (WHERE state = 'RUNNING')::int AS active
-     FROM twerk.tasks WHERE state IN ('SCHEDULED', 'RUNNING') GROUP BY queue ORDER BY queue`,
+     FROM twerk.tasks WHERE state IN ('SCHEDULED', 'RUNNING') AND queue NOT LIKE 'x-%' GROUP BY queue ORDER BY queue`,
   );
   return rows.rows;
 }
@@ -478,4 +480,40 @@ export async function countLeaves(q: Queryable, jobId: string): Promise<{ total:
     [jobId],
   );
   return rows.rows[0] ?? { total: 0, done: 0 };
+}
+
+/** The private queue of a machine's durable waits: no worker serves it, coordinators complete its tasks when they are due. */
+export const TIMER_QUEUE = 'x-timers';
+
+/** What a machine execution's tasks and waits have come to, by key (the latest attempt of each key). */
+export interface MachineStep {
+  readonly key: string;
+  readonly id: string;
+  readonly state: TaskState;
+  readonly result: string | null;
+  readonly error: string | null;
+}
+
+export async function machineSteps(q: Queryable, jobId: string): Promise<MachineStep[]> {
+  return (
+    await q.query<MachineStep>(
+      'SELECT machine_key AS key, id, state, result, error FROM twerk.tasks WHERE job_id = $1 AND machine_key IS NOT NULL',
+      [jobId],
+    )
+  ).rows;
+}
+
+/** Locks a batch of durable waits whose time has come. */
+export async function lockDueTimers(q: Queryable, limit: number): Promise<string[]> {
+  const result = await q.query<{ id: string }>(
+    `SELECT id FROM twerk.tasks WHERE queue = '${TIMER_QUEUE}' AND state = 'SCHEDULED' AND run_after <= now() ORDER BY run_after LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return result.rows.map((row) => row.id);
+}
+
+/** Removes a machine's failed and cancelled steps, so a restarted execution runs them again. */
+export async function forgetUnfinishedSteps(q: Queryable, jobId: string): Promise<number> {
+  const result = await q.query("DELETE FROM twerk.tasks WHERE job_id = $1 AND machine_key IS NOT NULL AND state IN ('FAILED', 'CANCELLED')", [jobId]);
+  return result.rowCount ?? 0;
 }

@@ -7,7 +7,7 @@
 import type { JobDocument } from '@twerk/contract';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { API_VERSION } from '@twerk/contract';
-import { cancelJob, handleJobCommands, handleTaskReports, JobBodies, purgeQueue, requeueLostTasks, restartJob, submitJob, type CoordinatorDeps } from '../coordinator/coordinator.ts';
+import { cancelJob, fireDueTimers, handleJobCommands, handleTaskReports, JobBodies, purgeQueue, requeueLostTasks, restartJob, submitJob, submitMachine, type CoordinatorDeps } from '../coordinator/coordinator.ts';
 import { QUEUES, type JobCommand, type TaskReport } from '../coordinator/messages.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
@@ -44,6 +44,8 @@ export interface Engine {
   /** Fails the tasks waiting in a work queue; answers how many. */
   purgeQueue(queue: string): Promise<number>;
   submit(document: JobDocument, createdBy?: string | null): Promise<string>;
+  /** Starts an execution of a validated state machine (the document as submitted) with this input. */
+  submitMachine(tree: Readonly<Record<string, unknown>>, input?: unknown, createdBy?: string | null): Promise<string>;
   cancel(jobId: string): ReturnType<typeof cancelJob>;
   restart(jobId: string): ReturnType<typeof restartJob>;
   /** The job once it is COMPLETED, FAILED or CANCELLED (undefined if it does not exist), or 'timeout'. */
@@ -71,9 +73,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const events = options.coordinator ? await JobEvents.start(options.db) : undefined;
   let maintenance: Maintenance | undefined;
   if (options.coordinator) {
-    await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 50 }, (jobs) => handleJobCommands(deps, jobs.map((job) => job.data)));
-    await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 200 }, async (jobs) => void (await handleTaskReports(deps, jobs.map((job) => job.data))));
-    maintenance = startMaintenance({ db: options.db, requeueLost: () => requeueLostTasks(deps), onError, ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}) });
+    // A handler that throws leaves its batch to pg-boss's retries; it is reported, so it is never silent.
+    const reported = <T>(work: () => Promise<T>) => work().catch((error: unknown) => {
+      onError(error);
+      throw error;
+    });
+    await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 50 }, (jobs) => reported(() => handleJobCommands(deps, jobs.map((job) => job.data))));
+    await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 200 }, async (jobs) => void (await reported(() => handleTaskReports(deps, jobs.map((job) => job.data)))));
+    maintenance = startMaintenance({ db: options.db, requeueLost: () => requeueLostTasks(deps), fireTimers: () => fireDueTimers(deps), onError, ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}) });
   }
   let worker: Worker | undefined;
   if (options.worker) {
@@ -94,6 +101,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     report: (reports) => handleTaskReports(deps, reports),
     purgeQueue: (queue) => purgeQueue(deps, queue),
     submit: (document, createdBy) => submitJob(deps, document, createdBy ?? null),
+    submitMachine: (tree, input, createdBy) => submitMachine(deps, tree, input ?? {}, createdBy ?? null),
     cancel: (jobId) => cancelJob(deps, jobId),
     restart: (jobId) => restartJob(deps, jobId),
     waitForJob: (jobId, timeoutMs) => (events ? events.waitForEnd(jobId, timeoutMs) : Promise.reject(new Error('waiting for jobs needs a coordinator'))),

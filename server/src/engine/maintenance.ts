@@ -1,6 +1,6 @@
 /**
  * Housekeeping a coordinator runs in the background, every second: tasks whose worker's lease ran
- * out go back to their queue, and jobs whose `autoDelete.after` has passed are deleted with
+ * out go back to their queue, state machines' waits that are due end, and jobs whose `autoDelete.after` has passed are deleted with
  * everything they own — each a bounded batch at a time, so a backlog never stalls the coordinator,
  * and several coordinators share the work (rows are taken with SKIP LOCKED). Embedded PostgreSQL
  * runs in single-user mode, where autovacuum never runs, so it is vacuumed here.
@@ -12,6 +12,8 @@ export interface MaintenanceOptions {
   readonly db: Database;
   /** Requeues up to a batch of tasks whose lease expired; answers how many it looked at. */
   readonly requeueLost: () => Promise<number>;
+  /** Completes up to a batch of state machines' durable waits that are due; answers how many. */
+  readonly fireTimers?: () => Promise<number>;
   readonly onError: (error: unknown) => void;
   /** How often to look for jobs to delete. */
   readonly intervalMs?: number;
@@ -43,6 +45,7 @@ export function startMaintenance(options: MaintenanceOptions): Maintenance {
 
   async function tick(): Promise<void> {
     while ((await options.requeueLost()) >= 100 && !stopped);
+    if (options.fireTimers) while ((await options.fireTimers()) >= 100 && !stopped);
     await deleteDue();
     if (db.kind === 'pglite' && Date.now() - lastVacuum > (options.vacuumEveryMs ?? 10 * 60_000)) {
       lastVacuum = Date.now();

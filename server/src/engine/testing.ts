@@ -17,6 +17,7 @@ export function engineOn(test: TestDatabase, worker?: EngineOptions['worker'], o
     ...(test.url !== undefined ? { url: test.url } : {}),
     coordinator: true,
     ...(worker !== undefined ? { worker } : {}),
+    onError: (error) => console.error('engine background error:', error),
     ...options,
   });
 }

@@ -47,7 +47,7 @@ describe('intrinsic functions', () => {
     ['States.Nope(1)', 'States.Nope is not an intrinsic function'],
     ['States.ArrayLength($.missing)', 'the path $.missing matches nothing in the input'],
     ['States.JsonMerge($.obj, $.obj, true)', 'States.JsonMerge: deep merging (true) is not supported; pass false for a shallow merge'],
-  ])('refuses %s with States.IntrinsicFailure', (text, cause) => {
+  ])('refuses %s with States.Runtime', (text, cause) => {
     let caught: unknown;
     try {
       run(text);
@@ -55,6 +55,6 @@ describe('intrinsic functions', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(StatesError);
-    expect(caught).toMatchObject({ error: 'States.IntrinsicFailure', cause });
+    expect(caught).toMatchObject({ error: 'States.Runtime', cause });
   });
 });

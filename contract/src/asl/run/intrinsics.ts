@@ -2,7 +2,8 @@
  * The 18 intrinsic functions of ASL's JSONPath mode (`States.Format('{} items', $.n)` and friends),
  * parsed and evaluated by our own code. Arguments are string literals in single quotes (with `\'`,
  * `\{`, `\}` and `\\` escapes), numbers, booleans, null, paths, and nested intrinsic calls. Every
- * misuse is a `States.IntrinsicFailure` naming the function.
+ * misuse fails the execution with `States.Runtime` naming the function (as Step Functions and the
+ * differential test's independent interpreter do: not States.IntrinsicFailure, and no catcher takes it).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readPath, type PathScope } from './json-path.ts';
@@ -16,7 +17,7 @@ type Argument =
 const LIMIT = 10_000;
 
 function failure(cause: string): never {
-  throw new StatesError('States.IntrinsicFailure', cause);
+  throw new StatesError('States.Runtime', cause);
 }
 
 class Parser {

@@ -1,7 +1,9 @@
 /**
  * Payload templates — Parameters, ItemSelector, ResultSelector, Assign: JSON whose keys ending in `.$`
  * take their value from a path or an intrinsic call (the key loses its `.$`), at any depth, in objects
- * and in arrays. A path that matches nothing is `States.ParameterPathFailure`, as AWS names it.
+ * and in arrays. A path that matches nothing fails the execution with `States.Runtime`, which no
+ * catcher takes — what Step Functions does today (its documentation still names
+ * States.ParameterPathFailure), and what the independent interpreter of the differential test does.
  */
 import { isIntrinsic, evaluateIntrinsic } from './intrinsics.ts';
 import { readPath, type PathScope } from './json-path.ts';
@@ -11,7 +13,7 @@ export function resolveDynamic(expression: unknown, scope: PathScope, where: str
   if (typeof expression !== 'string') throw new StatesError('States.Runtime', `${where}: the value of a ".$" field must be a path or an intrinsic function, not ${JSON.stringify(expression)}`);
   if (isIntrinsic(expression)) return evaluateIntrinsic(expression, scope);
   const read = readPath(expression, scope);
-  if (!read.found) throw new StatesError('States.ParameterPathFailure', `${where}: the path ${expression} matches nothing in the input`);
+  if (!read.found) throw new StatesError('States.Runtime', `${where}: the JSONPath ${expression} could not be found in the input`);
   return read.value;
 }
 
