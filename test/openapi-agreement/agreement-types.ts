@@ -54,10 +54,15 @@ type Request<R extends AppRoute> = ClientInferRequest<R>;
  * The spec is the honest one: a Go duration is text, and the only non-string the server's validation
  * lets through is the number 0 as a retry delay. Every field without a duration under it agrees exactly.
  */
-type SubmitBody = Request<Contract['jobs']['submit']>['body'];
-type OpenApiSubmitBody = RequestOf<'/jobs', 'post'>;
+// POST /jobs also takes a state machine (either dialect); its job half is compared here, the machines below.
+type SubmitBodyAny = Request<Contract['jobs']['submit']>['body'];
+type OpenApiSubmitBodyAny = RequestOf<'/jobs', 'post'>;
+type SubmitBody = Extract<SubmitBodyAny, { tasks: unknown }>;
+type OpenApiSubmitBody = Extract<OpenApiSubmitBodyAny, { tasks: unknown }>;
 check<Same<OpenApiSubmitBody, Schemas['JobDocument']>>();
+check<Same<Exclude<OpenApiSubmitBodyAny, OpenApiSubmitBody>, Schemas['TwerkStateMachine'] | Schemas['AwsStateMachine']>>();
 check<Assignable<OpenApiSubmitBody, SubmitBody>>();
+check<Assignable<Exclude<SubmitBodyAny, SubmitBody>, Request<Contract['machines']['submit']>['body']>>();
 check<Same<Omit<SubmitBody, 'wait' | 'autoDelete' | 'defaults' | 'tasks'>, Omit<OpenApiSubmitBody, 'wait' | 'autoDelete' | 'defaults' | 'tasks'>>>();
 check<Same<SubmitBody['wait'], { timeout: string | number | boolean } | undefined>>();
 check<Same<OpenApiSubmitBody['wait'], { timeout: string } | undefined>>();

@@ -349,6 +349,6 @@ describe('the worker protocol', () => {
 
 // Routes of the contract (and so of the spec) this server does not serve yet: they answer the catch-all
 // 404 {message: 'Not Found'}, a status most of them do not declare. Their tests belong here once they do:
-// the scheduled-job routes, GET /metrics, POST /machines, users,
+// the scheduled-job routes, GET /metrics, users,
 // roles and API keys, triggers (/triggers, /api/v1/triggers, fire, /events, /hooks/{path}). Their
 // request and response types are compared in agreement-types.ts all the same.

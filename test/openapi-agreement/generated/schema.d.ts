@@ -163,7 +163,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a job
-         * @description Accepts a job document as JSON (application/json) or YAML (text/yaml, application/yaml, application/x-yaml), with or without "; charset=utf-8". The body is read under the parser contract (512 KiB, depth 64, 10,000 nodes, no duplicate keys) and validated strictly: every problem is reported with its field path. Answers the new job summary (state PENDING), or, when waiting, the finished job; 408 if the wait times out.
+         * @description Accepts a job document, or a state machine (either ASL dialect: the execution is a job whose result is the machine's output as JSON), as JSON (application/json) or YAML (text/yaml, application/yaml, application/x-yaml), with or without "; charset=utf-8". The body is read under the parser contract (512 KiB, depth 64, 10,000 nodes, no duplicate keys) and validated strictly: every problem is reported with its field path. Answers the new job summary (state PENDING), or, when waiting, the finished job; 408 if the wait times out.
          */
         post: operations["jobsSubmit"];
         delete?: never;
@@ -1663,195 +1663,6 @@ export interface components {
                 timeout: string;
             };
         };
-        /** @description A page of JobSummary items. */
-        PageJobSummary: {
-            items: components["schemas"]["JobSummary"][];
-            number: number;
-            size: number;
-            totalPages: number;
-            totalItems: number;
-        };
-        /**
-         * @description A chunk of a task's output, secrets redacted.
-         * @example {
-         *       "id": "l1",
-         *       "number": 1,
-         *       "taskId": "t1",
-         *       "contents": "hello\n",
-         *       "createdAt": "2026-11-22T10:00:01Z"
-         *     }
-         */
-        TaskLogPart: {
-            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-            id: string;
-            number: number;
-            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-            taskId: string;
-            contents: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            createdAt: string;
-        };
-        /** @description A page of TaskLogPart items. */
-        PageTaskLogPart: {
-            items: components["schemas"]["TaskLogPart"][];
-            number: number;
-            size: number;
-            totalPages: number;
-            totalItems: number;
-        };
-        /**
-         * @example {
-         *       "status": "OK"
-         *     }
-         */
-        StatusResponse: {
-            /** @enum {string} */
-            status: "OK";
-        };
-        /**
-         * @example {
-         *       "id": "s1",
-         *       "name": "nightly",
-         *       "state": "ACTIVE",
-         *       "createdAt": "2026-11-22T10:00:00Z",
-         *       "cron": "0 2 * * *"
-         *     }
-         */
-        ScheduledJobSummary: {
-            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-            id: string;
-            createdBy?: components["schemas"]["User"];
-            inputs?: {
-                [key: string]: string;
-            };
-            /** @enum {string} */
-            state: "ACTIVE" | "PAUSED";
-            name: string;
-            description?: string;
-            tags?: string[];
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            createdAt: string;
-            cron: string;
-            timezone?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            nextRunAt?: string;
-        };
-        /**
-         * @description A job run on a cron schedule.
-         * @example {
-         *       "name": "nightly report",
-         *       "schedule": {
-         *         "cron": "0 2 * * *"
-         *       },
-         *       "tasks": [
-         *         {
-         *           "name": "report",
-         *           "run": "echo report"
-         *         }
-         *       ]
-         *     }
-         */
-        ScheduledJobDocument: {
-            name: string | number | boolean;
-            description?: string | number | boolean;
-            tags?: (string | number | boolean)[];
-            /** @description Non-sensitive values, read as {{ inputs.<key> }}. */
-            inputs?: {
-                [key: string]: string | number | boolean;
-            };
-            /** @description Sensitive values, read as {{ secrets.<key> }}; redacted wherever the job is shown. */
-            secrets?: {
-                [key: string]: string | number | boolean;
-            };
-            defaults?: components["schemas"]["JobDefaults"];
-            tasks: components["schemas"]["TaskDocument"][];
-            /** @description Evaluated when the job completes; becomes the job result. */
-            output?: string | number | boolean;
-            webhooks?: components["schemas"]["Webhook"][];
-            permissions?: components["schemas"]["Permission"][];
-            autoDelete?: components["schemas"]["AutoDelete"];
-            schedule?: components["schemas"]["Schedule"];
-            /** @description Twerk spelling of schedule.cron. */
-            cron?: string | number | boolean;
-        };
-        /** @description A page of ScheduledJobSummary items. */
-        PageScheduledJobSummary: {
-            items: components["schemas"]["ScheduledJobSummary"][];
-            number: number;
-            size: number;
-            totalPages: number;
-            totalItems: number;
-        };
-        /**
-         * @example {
-         *       "id": "s1",
-         *       "name": "nightly",
-         *       "state": "ACTIVE",
-         *       "createdAt": "2026-11-22T10:00:00Z",
-         *       "cron": "0 2 * * *",
-         *       "tasks": [
-         *         {
-         *           "name": "backup",
-         *           "image": "postgres:15",
-         *           "run": "pg_dump mydb"
-         *         }
-         *       ]
-         *     }
-         */
-        ScheduledJob: {
-            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
-            id: string;
-            createdBy?: components["schemas"]["User"];
-            inputs?: {
-                [key: string]: string;
-            };
-            /** @enum {string} */
-            state: "ACTIVE" | "PAUSED";
-            name: string;
-            description?: string;
-            tags?: string[];
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            createdAt: string;
-            cron: string;
-            timezone?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-22T10:15:30.123456Z
-             */
-            nextRunAt?: string;
-            tasks: {
-                [key: string]: unknown;
-            }[];
-            defaults?: {
-                [key: string]: unknown;
-            };
-            autoDelete?: {
-                after: string;
-            };
-            webhooks?: {
-                [key: string]: unknown;
-            }[];
-            permissions?: {
-                [key: string]: unknown;
-            }[];
-            /** @description Values are "[REDACTED]". */
-            secrets?: {
-                [key: string]: string;
-            };
-            output?: string;
-        };
         /**
          * @description A state machine in Twerk's camelCase dialect of the Amazon States Language: lowercase state types, task states carry their image and run.
          * @example {
@@ -2363,6 +2174,195 @@ export interface components {
             TimeoutSeconds?: number;
             /** @enum {string} */
             QueryLanguage?: "JSONPath";
+        };
+        /** @description A page of JobSummary items. */
+        PageJobSummary: {
+            items: components["schemas"]["JobSummary"][];
+            number: number;
+            size: number;
+            totalPages: number;
+            totalItems: number;
+        };
+        /**
+         * @description A chunk of a task's output, secrets redacted.
+         * @example {
+         *       "id": "l1",
+         *       "number": 1,
+         *       "taskId": "t1",
+         *       "contents": "hello\n",
+         *       "createdAt": "2026-11-22T10:00:01Z"
+         *     }
+         */
+        TaskLogPart: {
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            id: string;
+            number: number;
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            taskId: string;
+            contents: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            createdAt: string;
+        };
+        /** @description A page of TaskLogPart items. */
+        PageTaskLogPart: {
+            items: components["schemas"]["TaskLogPart"][];
+            number: number;
+            size: number;
+            totalPages: number;
+            totalItems: number;
+        };
+        /**
+         * @example {
+         *       "status": "OK"
+         *     }
+         */
+        StatusResponse: {
+            /** @enum {string} */
+            status: "OK";
+        };
+        /**
+         * @example {
+         *       "id": "s1",
+         *       "name": "nightly",
+         *       "state": "ACTIVE",
+         *       "createdAt": "2026-11-22T10:00:00Z",
+         *       "cron": "0 2 * * *"
+         *     }
+         */
+        ScheduledJobSummary: {
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            id: string;
+            createdBy?: components["schemas"]["User"];
+            inputs?: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            state: "ACTIVE" | "PAUSED";
+            name: string;
+            description?: string;
+            tags?: string[];
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            createdAt: string;
+            cron: string;
+            timezone?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            nextRunAt?: string;
+        };
+        /**
+         * @description A job run on a cron schedule.
+         * @example {
+         *       "name": "nightly report",
+         *       "schedule": {
+         *         "cron": "0 2 * * *"
+         *       },
+         *       "tasks": [
+         *         {
+         *           "name": "report",
+         *           "run": "echo report"
+         *         }
+         *       ]
+         *     }
+         */
+        ScheduledJobDocument: {
+            name: string | number | boolean;
+            description?: string | number | boolean;
+            tags?: (string | number | boolean)[];
+            /** @description Non-sensitive values, read as {{ inputs.<key> }}. */
+            inputs?: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description Sensitive values, read as {{ secrets.<key> }}; redacted wherever the job is shown. */
+            secrets?: {
+                [key: string]: string | number | boolean;
+            };
+            defaults?: components["schemas"]["JobDefaults"];
+            tasks: components["schemas"]["TaskDocument"][];
+            /** @description Evaluated when the job completes; becomes the job result. */
+            output?: string | number | boolean;
+            webhooks?: components["schemas"]["Webhook"][];
+            permissions?: components["schemas"]["Permission"][];
+            autoDelete?: components["schemas"]["AutoDelete"];
+            schedule?: components["schemas"]["Schedule"];
+            /** @description Twerk spelling of schedule.cron. */
+            cron?: string | number | boolean;
+        };
+        /** @description A page of ScheduledJobSummary items. */
+        PageScheduledJobSummary: {
+            items: components["schemas"]["ScheduledJobSummary"][];
+            number: number;
+            size: number;
+            totalPages: number;
+            totalItems: number;
+        };
+        /**
+         * @example {
+         *       "id": "s1",
+         *       "name": "nightly",
+         *       "state": "ACTIVE",
+         *       "createdAt": "2026-11-22T10:00:00Z",
+         *       "cron": "0 2 * * *",
+         *       "tasks": [
+         *         {
+         *           "name": "backup",
+         *           "image": "postgres:15",
+         *           "run": "pg_dump mydb"
+         *         }
+         *       ]
+         *     }
+         */
+        ScheduledJob: {
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            id: string;
+            createdBy?: components["schemas"]["User"];
+            inputs?: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            state: "ACTIVE" | "PAUSED";
+            name: string;
+            description?: string;
+            tags?: string[];
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            createdAt: string;
+            cron: string;
+            timezone?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            nextRunAt?: string;
+            tasks: {
+                [key: string]: unknown;
+            }[];
+            defaults?: {
+                [key: string]: unknown;
+            };
+            autoDelete?: {
+                after: string;
+            };
+            webhooks?: {
+                [key: string]: unknown;
+            }[];
+            permissions?: {
+                [key: string]: unknown;
+            }[];
+            /** @description Values are "[REDACTED]". */
+            secrets?: {
+                [key: string]: string;
+            };
+            output?: string;
         };
         /**
          * @example {
@@ -3075,11 +3075,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["JobDocument"];
-                "text/yaml": components["schemas"]["JobDocument"];
-                "application/yaml": components["schemas"]["JobDocument"];
-                "application/x-yaml": components["schemas"]["JobDocument"];
-                "text/x-yaml": components["schemas"]["JobDocument"];
+                "application/json": components["schemas"]["JobDocument"] | components["schemas"]["TwerkStateMachine"] | components["schemas"]["AwsStateMachine"];
+                "text/yaml": components["schemas"]["JobDocument"] | components["schemas"]["TwerkStateMachine"] | components["schemas"]["AwsStateMachine"];
+                "application/yaml": components["schemas"]["JobDocument"] | components["schemas"]["TwerkStateMachine"] | components["schemas"]["AwsStateMachine"];
+                "application/x-yaml": components["schemas"]["JobDocument"] | components["schemas"]["TwerkStateMachine"] | components["schemas"]["AwsStateMachine"];
+                "text/x-yaml": components["schemas"]["JobDocument"] | components["schemas"]["TwerkStateMachine"] | components["schemas"]["AwsStateMachine"];
             };
         };
         responses: {
