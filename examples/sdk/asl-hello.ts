@@ -1,7 +1,7 @@
 /**
  * A state machine of two `pass` states, each with a fixed result (Twerk's camelCase dialect of the Amazon States Language).
- * Run it against a running server: `node examples/sdk/asl-hello.ts` (TWERK_ENDPOINT picks the server); the server does
- * not execute machines yet, so it prints the validated machine's states.
+ * Run it against a running server: `node examples/sdk/asl-hello.ts` (TWERK_ENDPOINT picks the server); it prints
+ * the execution's id, state and result (the machine's output, as JSON).
  */
 import { machine, state } from '@twerk/sdk';
 import { run } from './run.ts';

@@ -2,8 +2,9 @@
  * What every program in this folder does when it is run (and nothing when a test imports it): submit
  * its document to the server named by TWERK_ENDPOINT (default http://localhost:8000), wait for the job,
  * and print one JSON line: the job's id, state, result and error. It exits 1 when the job did not
- * complete, so a shell or a test can tell. Scheduled jobs and state machines are built and validated and
- * shown, not sent: this server does not run schedules or machines yet.
+ * complete, so a shell or a test can tell. A state machine runs the same way (its result is its output, as
+ * JSON). Scheduled jobs are built and validated and shown, not sent: this server does not serve
+ * /scheduled-jobs yet.
  *
  *   node examples/sdk/hello.ts
  *   TWERK_ENDPOINT=http://localhost:8000 node examples/sdk/docs/tork-scheduled-job.ts
@@ -23,8 +24,10 @@ export async function run(moduleUrl: string, document: BuiltJob | BuiltScheduled
   const client = createClient({ baseUrl: process.env['TWERK_ENDPOINT'] ?? 'http://localhost:8000' });
   try {
     if ('states' in document) {
-      // The builder has validated the machine; the server does not execute machines yet, so it is shown.
-      console.log(JSON.stringify({ machine: document.startAt, states: Object.keys(document.states) }));
+      // A state machine runs as a job: its result is the machine's output, as JSON.
+      const finished = await client.jobs.submitAndWait(document, { timeout: 10 * 60_000 });
+      console.log(JSON.stringify({ id: finished.id, state: finished.state, result: finished.result ?? null, error: finished.error ?? null }));
+      if (finished.state !== 'COMPLETED') process.exitCode = 1;
     } else if ('schedule' in document || 'cron' in document) {
       // The builder has validated the schedule; the server does not serve /scheduled-jobs yet, so it is shown.
       console.log(JSON.stringify({ scheduled: document.name, cron: document.schedule?.cron ?? ('cron' in document ? document.cron : undefined) }));

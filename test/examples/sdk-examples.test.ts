@@ -2,7 +2,8 @@
  * examples/sdk holds a program for every example document of examples/ (the top level and docs/): each builds
  * its document with @twerk/sdk's builders, and the built document is exactly what the server reads from the
  * YAML. Run as programs against a real standalone server (PGlite in memory, shell runtime), the jobs reach the
- * examples' results, and the scheduled jobs and state machines, which this server does not run yet, are shown.
+ * examples' results, the state machines run as executions to theirs, and the scheduled jobs, which this server
+ * does not serve yet, are shown.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -258,11 +259,24 @@ describe('run against a real server', () => {
     expect([code, printed]).toEqual([0, { scheduled: document['name'], cron: (document['schedule'] as { cron?: string } | undefined)?.cron ?? document['cron'] }]);
   });
 
-  it.concurrent.each(byKind('machine'))('%s shows its states (this server does not execute machines yet)', async (program) => {
-    const document = tree(readFileSync(join(examplesDir, yamlOf(program))));
-    const { code, printed } = await runProgram(program);
-    expect([code, printed]).toEqual([0, { machine: document['startAt'], states: Object.keys(document['states'] as object) }]);
+  it('asl-hello.ts runs its two pass states to "Goodbye!"', async () => {
+    const job = await expectCompleted('asl-hello.ts');
+    expect(job).toMatchObject({ result: '"Goodbye!"', tags: ['state-machine'], execution: [] });
   });
+
+  it('asl-task-retry.ts builds, tests and deploys, retrying a failed build up to three times', async () => {
+    const { code, job } = await runJob('asl-task-retry.ts');
+    const builds = job.execution.filter((task) => task.name === 'Build');
+    // The build fails at random ($RANDOM): it completes within four attempts, or the execution fails.
+    if (job.state === 'COMPLETED') {
+      expect(code).toBe(0);
+      expect(builds.at(-1)?.state).toBe('COMPLETED');
+      expect(job.execution.filter((task) => task.state === 'COMPLETED' && task.queue !== 'x-timers').map((task) => task.name)).toEqual(['Build', 'Test', 'Deploy']);
+    } else {
+      expect([code, job.state, builds.length]).toEqual([1, 'FAILED', 4]);
+      expect(job.error).toMatch(/^States\.TaskFailed: /);
+    }
+  }, 60_000);
 });
 
 describe('run against a real server, with a Pokémon API', () => {
