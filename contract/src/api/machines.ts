@@ -7,6 +7,7 @@ export const machineRoutes = c.router({
   submit: {
     method: 'POST',
     path: '/machines',
+    query: z.object({ input: z.string().max(262_144).optional().describe('The execution input, as JSON (default {}): $ at the start, and $$.Execution.Input.') }),
     body: z.union([twerkMachineSchema, awsMachineSchema]),
     responses: { 200: jobSummarySchema, ...errors(400, 401, 403, 413, 415) },
     summary: 'Run a state machine',

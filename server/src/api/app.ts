@@ -89,8 +89,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   /** Submits a job or starts a machine's execution, and waits for it to finish when asked to. */
-  const submit = async (body: JobDocument | MachineBody, waitQuery: string | undefined) => {
-    const id = isMachineBody(body) ? await engine.submitMachine(body) : await engine.submit(body as JobDocument);
+  const submit = async (body: JobDocument | MachineBody, waitQuery: string | undefined, input: unknown = {}) => {
+    const id = isMachineBody(body) ? await engine.submitMachine(body, input) : await engine.submit(body as JobDocument);
     const waitTimeout = isMachineBody(body) ? undefined : (body as JobDocument).wait?.timeout;
     const waiting = waitTimeout !== undefined || WAIT_WORDS.has((waitQuery ?? '').toLowerCase());
     if (!waiting) return { id, waited: false as const };
@@ -210,8 +210,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     machines: {
       submit: {
         hooks: { preValidation: machineHook },
-        handler: async ({ body }) => {
-          const { id } = await submit(body as unknown as MachineBody, undefined);
+        handler: async ({ body, query }) => {
+          let input: unknown = {};
+          if (query.input !== undefined) {
+            try {
+              input = JSON.parse(query.input) as unknown;
+            } catch (caught) {
+              const message = `is not JSON: ${(caught as Error).message}`;
+              return { status: 400, body: { message: `input ${message}`, errors: [{ path: 'input', message }] } };
+            }
+          }
+          const { id } = await submit(body as unknown as MachineBody, undefined, input);
           return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, id))!)) };
         },
       },

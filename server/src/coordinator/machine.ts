@@ -20,10 +20,14 @@ import { machineSteps, TIMER_QUEUE, type MachineStep, type NewTask } from '../da
 import type { Session } from './session.ts';
 import { failJob, type Finished } from './settle.ts';
 
-/** A job document that carries a machine: `machine` is the document as submitted, `input` the execution's input. */
+/**
+ * A job document that carries a machine: `machine` is the document as submitted and `input` the
+ * execution's input, both as JSON text — jsonb would reorder their keys, and with them the keys of
+ * every object the machine builds.
+ */
 export interface MachineJobDocument extends JobDocument {
-  readonly machine?: unknown;
-  readonly input?: unknown;
+  readonly machine?: string;
+  readonly input?: string;
 }
 
 /** The task queue of Task states. */
@@ -34,22 +38,22 @@ const parsedMachines = new WeakMap<object, Machine>();
 /** The machine of an execution, or undefined when the job is a native one. */
 export async function machineOf(s: Session, job: JobHead): Promise<{ readonly machine: Machine; readonly input: unknown } | undefined> {
   const { document } = await s.body(job.id);
-  const { machine: tree, input } = document as MachineJobDocument;
-  if (tree === undefined || tree === null || typeof tree !== 'object') return undefined;
-  let machine = parsedMachines.get(tree);
+  const { machine: text, input } = document as MachineJobDocument;
+  if (typeof text !== 'string') return undefined;
+  let machine = parsedMachines.get(document);
   if (machine === undefined) {
-    const parsed = parseMachine(tree);
+    const parsed = parseMachine(JSON.parse(text) as unknown);
     // It was validated when submitted; a machine the contract no longer accepts fails the job.
     if (!parsed.ok) throw new Error(`the stored machine is no longer valid: ${parsed.error.message}`);
     machine = parsed.value;
-    parsedMachines.set(tree, machine);
+    parsedMachines.set(document, machine);
   }
-  return { machine, input: input ?? {} };
+  return { machine, input: input === undefined ? {} : (JSON.parse(input) as unknown) };
 }
 
 export async function isExecution(s: Session, job: JobHead): Promise<boolean> {
   const { document } = await s.body(job.id);
-  return (document as MachineJobDocument).machine !== undefined;
+  return typeof (document as MachineJobDocument).machine === 'string';
 }
 
 function outputOf(result: string | null): unknown {

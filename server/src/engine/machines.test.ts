@@ -220,6 +220,13 @@ describe('state machines over the API', () => {
     expect(await engine.waitForJob(answer.body['id'] as string, 10_000)).toMatchObject({ state: 'COMPLETED', result: '{}' });
   });
 
+  it('POST /machines?input= gives the execution its input', async () => {
+    const machine = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)', 'input.$': '$$.Execution.Input' }, End: true } } });
+    const answer = await post(`/machines?input=${encodeURIComponent('{"n":21}')}`, machine, 'application/json');
+    expect(await engine.waitForJob(answer.body['id'] as string, 10_000)).toMatchObject({ state: 'COMPLETED', result: '{"doubled":42,"input":{"n":21}}' });
+    expect(await post('/machines?input=%7Bnope', machine, 'application/json')).toMatchObject({ status: 400, body: { errors: [{ path: 'input', message: expect.stringMatching(/^is not JSON/) }] } });
+  });
+
   it('refuses an invalid machine with every error and its path, and a job at POST /machines', async () => {
     const invalid = await post('/jobs', 'StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: Nowhere\n');
     expect(invalid.status).toBe(400);

@@ -3940,7 +3940,10 @@ export interface operations {
     };
     machinesSubmit: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The execution input, as JSON (default {}): $ at the start, and $$.Execution.Input. */
+                input?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
