@@ -37,7 +37,7 @@ export async function submitMachine(deps: CoordinatorDeps, tree: Readonly<Record
       createdBy,
       position: 0,
       taskCount: 0,
-      document: { name, tasks: [], machine: JSON.stringify(tree), input: JSON.stringify(input ?? {}) } as MachineJobDocument,
+      document: { name, tasks: [], machine: JSON.stringify(tree), input: JSON.stringify(input === undefined ? {} : input) } as MachineJobDocument,
       inputs: {},
       secrets: {},
       context: { tasks: {} },

@@ -101,7 +101,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     report: (reports) => handleTaskReports(deps, reports),
     purgeQueue: (queue) => purgeQueue(deps, queue),
     submit: (document, createdBy) => submitJob(deps, document, createdBy ?? null),
-    submitMachine: (tree, input, createdBy) => submitMachine(deps, tree, input ?? {}, createdBy ?? null),
+    submitMachine: (tree, input, createdBy) => submitMachine(deps, tree, input === undefined ? {} : input, createdBy ?? null),
     cancel: (jobId) => cancelJob(deps, jobId),
     restart: (jobId) => restartJob(deps, jobId),
     waitForJob: (jobId, timeoutMs) => (events ? events.waitForEnd(jobId, timeoutMs) : Promise.reject(new Error('waiting for jobs needs a coordinator'))),
