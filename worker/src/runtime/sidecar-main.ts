@@ -8,6 +8,15 @@ import { runShellTask, type ShellRuntimeOptions, type ShellTask } from './shell.
 type Request = { type: 'run'; id: number; task: ShellTask; options: ShellRuntimeOptions } | { type: 'cancel'; id: number };
 
 const running = new Map<number, AbortController>();
+let stopping = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 const groups = new Map<number, number>();
 const send = (message: object): void => {
   if (process.connected) process.send?.(message);
@@ -29,6 +38,12 @@ process.on('message', (request: Request) => {
       onProgress: (percent) => send({ type: 'progress', id, percent }),
       onStarted: (pid) => {
         groups.set(id, pid);
+        // Started while the parent was going away: it is stopped with the rest.
+        if (stopping) {
+          killGroup(pid);
+          controller.abort();
+          return;
+        }
         send({ type: 'started', id, pid });
       },
     },
@@ -43,19 +58,20 @@ process.on('message', (request: Request) => {
 });
 
 // The parent is gone (stopped or killed): stop every task rather than leave them running unattended.
-process.on('disconnect', () => {
+// A message sent just as the channel closes fails with EPIPE on `process` ('error'), possibly before
+// 'disconnect' arrives: that means the same, and must not crash this process before it has stopped
+// its tasks.
+const stopAll = (): void => {
+  if (stopping) return;
+  stopping = true;
   // Kill the process groups outright as well as aborting: the parent may be gone for good.
-  for (const pid of groups.values()) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const pid of groups.values()) killGroup(pid);
   for (const controller of running.values()) controller.abort();
   const exitWhenIdle = setInterval(() => {
     if (running.size === 0) process.exit(0);
   }, 50);
   exitWhenIdle.unref();
   setTimeout(() => process.exit(0), 10_000).unref();
-});
+};
+process.on('disconnect', stopAll);
+process.on('error', stopAll);
