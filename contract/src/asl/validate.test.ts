@@ -359,4 +359,17 @@ describe('every problem at once', () => {
     const result = parseMachine({ startAt: 'A', states: { A: { type: 'pass' }, B: { type: 'succeed' } } });
     expect(result.ok ? undefined : result.error.message).toBe('states.A: needs next or end: true (and 1 more)');
   });
+
+  it('refuses a state name used twice in an AWS machine, branches included, and allows it in the Twerk dialect', () => {
+    const aws = parseMachine({
+      StartAt: 'Fan',
+      States: { Fan: { Type: 'Parallel', Branches: [{ StartAt: 'Step', States: { Step: { Type: 'Pass', End: true } } }, { StartAt: 'Step', States: { Step: { Type: 'Pass', End: true } } }], Next: 'Step' }, Step: { Type: 'Succeed' } },
+    });
+    expect(aws.ok ? [] : aws.error.errors).toEqual([
+      { path: 'States.Fan.Branches[1].States.Step', message: 'uses the state name "Step" again (first at States.Fan.Branches[0].States.Step): state names must be unique in the whole machine' },
+      { path: 'States.Step', message: 'uses the state name "Step" again (first at States.Fan.Branches[0].States.Step): state names must be unique in the whole machine' },
+    ]);
+    const branch = { startAt: 'Step', states: { Step: { type: 'pass', end: true } } };
+    expect(parseMachine({ startAt: 'Fan', states: { Fan: { type: 'parallel', branches: [branch, branch], end: true } } }).ok).toBe(true);
+  });
 });

@@ -104,6 +104,8 @@ export function validateScope(scope: Scope, base: readonly PathSegment[]): Field
     if (entry.parsed !== undefined) errors.push(...nestedScopes(entry.parsed, entry.raw, dialect, [...base, statesKey, name]));
   }
 
+  if (base.length === 0 && dialect === 'aws') errors.push(...duplicateNames(scope));
+
   if (startAt === undefined || !states.has(startAt)) return errors;
   const reached = new Set<string>([startAt]);
   const queue = [startAt];
@@ -126,6 +128,30 @@ export function validateScope(scope: Scope, base: readonly PathSegment[]): Field
   if (known && !ends) {
     report([statesKey], `no reachable state ends the execution: add a ${spell(dialect, 'succeed')} or ${spell(dialect, 'fail')} state, or ${spell(dialect, 'end')}: true`);
   }
+  return errors;
+}
+
+/**
+ * Standard ASL wants every state name unique in the whole machine, branches and item processors
+ * included, and AWS refuses a machine that repeats one; so do we, for that dialect, so that what we
+ * accept runs there too. Twerk's dialect allows it (YAML aliases reuse a branch; executions tell the
+ * states apart by where they are). Each later use is reported, with where the name was first used.
+ */
+function duplicateNames(scope: Scope): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Map<string, readonly PathSegment[]>();
+  const visit = (states: Iterable<readonly [string, MachineState | undefined]>, path: readonly PathSegment[]): void => {
+    const statesKey = spell(scope.dialect, 'states');
+    for (const [name, state] of states) {
+      const at = [...path, statesKey, name];
+      const first = seen.get(name);
+      if (first !== undefined) errors.push(fieldError(at, `uses the state name ${JSON.stringify(name)} again (first at ${fieldError(first, '').path}): state names must be unique in the whole machine`));
+      else seen.set(name, at);
+      if (state?.type === 'parallel') state.branches.forEach((branch, index) => visit(Object.entries(branch.states), [...at, spell(scope.dialect, 'branches'), index]));
+      if (state?.type === 'map') visit(Object.entries(state.itemProcessor.states), [...at, spell(scope.dialect, 'itemProcessor')]);
+    }
+  };
+  visit([...scope.states].map(([name, entry]) => [name, entry.parsed] as const), []);
   return errors;
 }
 

@@ -140,8 +140,8 @@ describe('Parallel and Map', () => {
   it('stops the other branches when one fails, and reports the failure', async () => {
     const tasks = scriptedTasks({ Slow: () => ({ ok: true, output: 'slow' }), Bad: () => ({ ok: false, error: 'Bad', cause: 'branch 1' }) });
     const branch = (state: string, waits: number) => ({
-      StartAt: 'Wait',
-      States: { Wait: { Type: 'Wait', Seconds: waits, Next: state }, [state]: { Type: 'Task', Resource: 'twerk:task', Parameters: { image: 'alpine', run: 'x' }, End: true } },
+      StartAt: `Wait${state}`,
+      States: { [`Wait${state}`]: { Type: 'Wait', Seconds: waits, Next: state }, [state]: { Type: 'Task', Resource: 'twerk:task', Parameters: { image: 'alpine', run: 'x' }, End: true } },
     });
     const outcome = await runMachine(machine({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch('Slow', 6), branch('Bad', 1)], End: true } } }), {}, {
       runTask: tasks.runTask,
