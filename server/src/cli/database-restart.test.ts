@@ -4,7 +4,7 @@
  * restart without being restarted themselves, and the job finishes (Tork #205, pg-boss #510).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,8 +45,11 @@ describe('a database restart in the middle of a job', () => {
   it('is ridden through by coordinator and worker, and the job finishes', async () => {
     const api = await freePort();
     const env = { ...process.env, TWERK_DATASTORE_TYPE: 'postgres', TWERK_DATASTORE_POSTGRES_DSN: `postgres://postgres@127.0.0.1:${port}/postgres`, TWERK_LOGGING_LEVEL: 'error' };
-    children.push(spawn(process.execPath, [cli, 'server', 'start', 'coordinator'], { cwd: scratch, env: { ...env, TWERK_COORDINATOR_ADDRESS: `127.0.0.1:${api}` }, stdio: 'ignore' }));
-    children.push(spawn(process.execPath, [cli, 'server', 'start', 'worker'], { cwd: scratch, env: { ...env, TWERK_WORKER_DIR: join(scratch, 'tasks') }, stdio: 'ignore' }));
+    // Their output goes to files, shown when the test fails: a process that died says why.
+    const logOf = (name: string) => openSync(join(scratch, `${name}.log`), 'a');
+    children.push(spawn(process.execPath, [cli, 'server', 'start', 'coordinator'], { cwd: scratch, env: { ...env, TWERK_COORDINATOR_ADDRESS: `127.0.0.1:${api}` }, stdio: ['ignore', logOf('coordinator'), logOf('coordinator')] }));
+    children.push(spawn(process.execPath, [cli, 'server', 'start', 'worker'], { cwd: scratch, env: { ...env, TWERK_WORKER_DIR: join(scratch, 'tasks') }, stdio: ['ignore', logOf('worker'), logOf('worker')] }));
+    const logs = () => ['coordinator', 'worker'].map((name) => `--- ${name} (exit ${children[name === 'coordinator' ? 0 : 1]?.exitCode ?? 'none yet'}):\n${readFileSync(join(scratch, `${name}.log`), 'utf8').slice(-3000)}`).join('\n');
     const base = `http://127.0.0.1:${api}`;
     const call = async (path: string, init?: RequestInit): Promise<any> => {
       for (const started = Date.now(); ; ) {
@@ -56,7 +59,7 @@ describe('a database restart in the middle of a job', () => {
         } catch {
           // starting, or the database is away
         }
-        if (Date.now() - started > 60_000) throw new Error(`${path} never answered`);
+        if (Date.now() - started > 60_000) throw new Error(`${path} never answered\n${logs()}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
@@ -75,7 +78,7 @@ describe('a database restart in the middle of a job', () => {
     for (const started = Date.now(); ; ) {
       job = await call(`/jobs/${id}`);
       if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.state)) break;
-      if (Date.now() - started > 90_000) throw new Error(`the job is still ${job.state} at position ${job.position}`);
+      if (Date.now() - started > 90_000) throw new Error(`the job is still ${job.state} at position ${job.position}\n${logs()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(job).toMatchObject({ state: 'COMPLETED', result: '05' });
