@@ -1,17 +1,12 @@
 /**
- * The real server for benchmarks: `twerk server start standalone` as its own process, with the node
- * options `npm start` uses, driven over HTTP. Its peak memory is read from /proc (VmHWM), for the
+ * The real server for benchmarks and cross-package suites: `twerk server start standalone` as its own
+ * process, with the node options `npm start` uses, driven over HTTP. Its peak memory is read from /proc (VmHWM), for the
  * server and for the small sidecar it spawns tasks from.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SERVER_NODE_FLAGS } from '@twerk/server';
-import { freePort } from '../../server/src/cli/testing.ts';
-
-const cli = join(import.meta.dirname, '..', '..', 'server', 'src', 'cli', 'main.ts');
-
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+// The one way the suites start a real server (the SDK's client tests use it too).
+import { startTestServer } from '../../sdk/src/client/testing.ts';
 
 /** Peak resident memory of a process, in MiB (0 once it is gone). */
 export function peakRssMiB(pid: number): number {
@@ -41,33 +36,8 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const scratch = mkdtempSync(join(tmpdir(), 'twerk-bench-server-'));
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, cli, 'server', 'start', 'standalone'], {
-    cwd: scratch,
-    env: {
-      ...process.env,
-      TWERK_DATASTORE_TYPE: 'inmemory',
-      TWERK_RUNTIME_TYPE: 'shell',
-      TWERK_LOGGING_LEVEL: 'warn',
-      TWERK_COORDINATOR_ADDRESS: `127.0.0.1:${port}`,
-      TWERK_WORKER_DIR: join(scratch, 'tasks'),
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > 60_000) throw new Error('the server never became healthy');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const server = await startTestServer(env);
+  const { child, baseUrl: base } = server;
   return {
     base,
     child,
@@ -80,11 +50,6 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       if (response.status !== 200) throw new Error(`POST /jobs answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as { state: string; error?: string };
     },
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(scratch, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const TWERK_CLI = join(import.meta.dirname, '..', '..', '..', 'server', 'src', 'cli', 'main.ts');
-/** As server/src/cli/node-flags.ts: what `npm start` runs the server with. */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
+/** As server/src/cli/node-flags.ts (its test checks they agree): what `npm start` runs the server with. */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -2,43 +2,28 @@
  * The client commands as a user runs them: the `twerk` binary as a child process (stdout not a
  * terminal) against a real `twerk server start standalone` process.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { table } from './client-commands.ts';
-import { SERVER_NODE_FLAGS } from './node-flags.ts';
+import { startTestServer, type TestServer } from '../../../sdk/src/client/testing.ts';
 import { freePort } from './testing.ts';
 
 const cli = join(import.meta.dirname, 'main.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'twerk-client-cli-'));
-let server: ChildProcess;
+let server: TestServer;
 let endpoint: string;
 
 
 beforeAll(async () => {
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [...SERVER_NODE_FLAGS, cli, 'server', 'start', 'standalone'], {
-    cwd: scratch,
-    env: { ...process.env, TWERK_DATASTORE_TYPE: 'inmemory', TWERK_RUNTIME_TYPE: 'shell', TWERK_LOGGING_LEVEL: 'warn', TWERK_COORDINATOR_ADDRESS: `127.0.0.1:${port}`, TWERK_WORKER_DIR: join(scratch, 'tasks') },
-    stdio: 'ignore',
-  });
-  for (const started = Date.now(); ; ) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    if (await fetch(`${endpoint}/health`).then((response) => response.ok, () => false)) break;
-    if (Date.now() - started > 60_000) throw new Error('the server never became healthy');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  server = await startTestServer();
+  endpoint = server.baseUrl;
 });
 
 afterAll(async () => {
-  if (server?.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -59,5 +59,8 @@ describe('the node options a server runs with', () => {
     expect(scripts['start']).toBe(`node ${flags} server/src/cli/main.ts server start standalone`);
     expect(scripts['twerk']).toBe(`node ${flags} server/src/cli/main.ts`);
     expect(readFileSync(cli, 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+    // The SDK's test server keeps a copy (the SDK does not depend on the server).
+    const sdk = await import('../../../sdk/src/client/testing.ts');
+    expect(sdk.SERVER_NODE_FLAGS).toEqual(SERVER_NODE_FLAGS);
   });
 });
