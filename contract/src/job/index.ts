@@ -1,4 +1,4 @@
-export { parseCron, isValidTimeZone, type CronSpec, type CronFields } from './cron.ts';
+export { parseCron, nextFiring, firingsBetween, isValidTimeZone, type CronSpec, type CronFields } from './cron.ts';
 export { parseGoDuration, nanosToMillis, type Nanoseconds } from './duration.ts';
 export { parseMemoryBytes, parseNanoCpus } from './units.ts';
 export {
