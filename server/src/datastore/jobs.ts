@@ -174,6 +174,22 @@ export async function jobsDueForDeletion(q: Queryable, limit: number): Promise<s
   return rows.rows.map((record) => record.id);
 }
 
+/**
+ * Up to `limit` top-level jobs that ended (COMPLETED, FAILED or CANCELLED) more than `ageMs` ago,
+ * oldest first, locked and skipped by other deleters. Attached sub-jobs are never chosen: they go with
+ * their parent's tree. The expression and predicate are the jobs_ended_at index's (migration 0008).
+ */
+export async function jobsEndedBefore(q: Queryable, ageMs: number, limit: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `SELECT id FROM twerk.jobs
+     WHERE parent_id IS NULL AND state IN ('COMPLETED', 'FAILED', 'CANCELLED')
+       AND coalesce(greatest(completed_at, failed_at), created_at) < now() - $1::double precision * interval '1 millisecond'
+     ORDER BY coalesce(greatest(completed_at, failed_at), created_at) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [ageMs, limit],
+  );
+  return rows.rows.map((record) => record.id);
+}
+
 export interface JobQuery {
   readonly page: number;
   readonly size: number;

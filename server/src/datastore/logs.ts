@@ -45,3 +45,17 @@ export async function taskLogParts(q: Queryable, taskIds: readonly string[], pag
   );
   return { items: items.rows, totalItems: total.rows[0]?.count ?? 0 };
 }
+
+/**
+ * Deletes up to `limit` log parts stored more than `ageMs` ago, oldest first; parts another deleter
+ * holds are skipped, so several coordinators share a backlog. Answers how many went.
+ */
+export async function deleteLogPartsOlderThan(q: Queryable, ageMs: number, limit: number): Promise<number> {
+  const result = await q.query(
+    `DELETE FROM twerk.task_log_parts WHERE id IN (
+       SELECT id FROM twerk.task_log_parts WHERE created_at < now() - $1::double precision * interval '1 millisecond'
+       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [ageMs, limit],
+  );
+  return result.rowCount;
+}
