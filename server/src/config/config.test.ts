@@ -64,6 +64,22 @@ describe('configuration', () => {
     expect(resolve({ TWERK_WORKER_QUEUES: 'default:2, gpu:1' }).config?.worker.queues).toEqual({ default: 2, gpu: 1 });
   });
 
+  it('keeps log parts 168h and ended jobs 8760h unless datastore.retention says otherwise; 0 keeps them forever', () => {
+    expect(resolve({}).config?.retention).toEqual({ logsMs: 168 * 3_600_000, jobsMs: 8760 * 3_600_000 });
+    const toml = '[datastore.retention.logs]\nduration = "24h"\n[datastore.retention.jobs]\nduration = "720h"\n';
+    expect(resolve({}, toml).config?.retention).toEqual({ logsMs: 24 * 3_600_000, jobsMs: 720 * 3_600_000 });
+    expect(resolve({ TWERK_DATASTORE_RETENTION_LOGS_DURATION: '90m' }, toml).config?.retention).toEqual({ logsMs: 90 * 60_000, jobsMs: 720 * 3_600_000 });
+    expect(resolve({ TWERK_DATASTORE_RETENTION_LOGS_DURATION: '0', TWERK_DATASTORE_RETENTION_JOBS_DURATION: '0s' }).config?.retention).toEqual({ logsMs: null, jobsMs: null });
+    expect(resolve({}, '[datastore.retention.jobs]\nduration = 0\n').config?.retention.jobsMs).toBeNull();
+  });
+
+  it('names the retention key whose duration is not one', () => {
+    expect(resolve({ TWERK_DATASTORE_RETENTION_LOGS_DURATION: 'a week', TWERK_DATASTORE_RETENTION_JOBS_DURATION: '-1h' }).errors).toEqual([
+      'datastore.retention.logs.duration: "a week" is not a duration such as 168h, or 0 to keep logs forever',
+      'datastore.retention.jobs.duration: "-1h" is not a duration such as 8760h, or 0 to keep jobs forever',
+    ]);
+  });
+
   it('passes URLs through and converts keyword DSNs', () => {
     expect(dsnToUrl('postgres://a@b/c')).toBe('postgres://a@b/c');
     expect(dsnToUrl('host=localhost dbname=x')).toBe('postgres://localhost/x');

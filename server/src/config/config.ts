@@ -48,6 +48,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
 export interface TwerkConfig {
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; readonly format: 'json' | 'pretty' };
   readonly datastore: { readonly type: 'embedded'; readonly dir: string } | { readonly type: 'postgres'; readonly url: string };
+  /**
+   * `datastore.retention.logs.duration` (168h) and `datastore.retention.jobs.duration` (8760h): log parts
+   * older than the first, and jobs that ended longer ago than the second, are deleted. `0` keeps them forever (null).
+   */
+  readonly retention: { readonly logsMs: number | null; readonly jobsMs: number | null };
   readonly coordinator: { readonly host: string; readonly port: number };
   /**
    * `type` is the worker's runtime; a task's own `runtime` field may pick another. `cmd`, `uid` and `gid`
@@ -124,6 +129,18 @@ function containerEngine(settings: Settings, engine: 'docker' | 'podman', defaul
   return { host, privileged: privileged === 'true', imageTtlMs: parsed.ok ? Number(nanosToMillis(parsed.value)) : 0, ...(config !== undefined ? { config } : {}) };
 }
 
+/** A retention duration: Go syntax, `0` for forever (null), never negative. */
+function retentionMs(settings: Settings, kind: 'logs' | 'jobs', fallback: string, errors: string[]): number | null {
+  const key = `datastore.retention.${kind}.duration`;
+  const value = text(settings, key) ?? fallback;
+  const parsed = parseGoDuration(value);
+  if (!parsed.ok || parsed.value < 0n) {
+    errors.push(`${key}: "${value}" is not a duration such as ${fallback}, or 0 to keep ${kind} forever`);
+    return null;
+  }
+  return parsed.value === 0n ? null : nanosToMillis(parsed.value);
+}
+
 /** libpq keyword DSNs (`host=localhost user=twerk …`) as URLs, which is what the pg driver takes. */
 export function dsnToUrl(dsn: string): string {
   if (/^postgres(ql)?:\/\//.test(dsn)) return dsn;
@@ -162,6 +179,8 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
     datastore = { type: 'embedded', dir: storeType === 'inmemory' ? 'memory' : (text(settings, 'datastore.embedded.dir') ?? text(settings, 'datastore.pglite.dir') ?? '.twerk/data') };
   }
 
+  const retention = { logsMs: retentionMs(settings, 'logs', '168h', errors), jobsMs: retentionMs(settings, 'jobs', '8760h', errors) };
+
   const address = text(settings, 'coordinator.address') ?? 'localhost:8000';
   const match = /^(.*):(\d{1,5})$/.exec(address);
   if (!match || Number(match[2]) > 65535) errors.push(`coordinator.address: "${address}" is not host:port`);
@@ -197,6 +216,7 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
     config: {
       logging: { level: level as TwerkConfig['logging']['level'], format: format as TwerkConfig['logging']['format'] },
       datastore: datastore!,
+      retention,
       coordinator: { host: match![1]!, port: Number(match![2]) },
       runtime: {
         type: runtimeType as RuntimeType,
