@@ -66,6 +66,35 @@ export function taskView(task: TaskRecord, redact: Redactor) {
   });
 }
 
+/** The task fields of a TaskSummary (the task webhook payload), as a task's row holds them. */
+export interface TaskSummaryRecord extends Pick<TaskRecord, 'id' | 'jobId' | 'position' | 'name' | 'state' | 'createdAt' | 'scheduledAt' | 'startedAt' | 'completedAt' | 'result' | 'error' | 'exitCode' | 'progress'> {
+  readonly description?: string | null;
+  readonly var?: string | null;
+  readonly tags?: readonly string[] | null;
+}
+
+/** Tork's TaskSummary: a task without its definition. */
+export function taskSummaryView(task: TaskSummaryRecord, redact: Redactor) {
+  return compact({
+    id: task.id,
+    jobId: task.jobId,
+    position: task.position,
+    progress: task.progress,
+    name: redact.text(task.name),
+    description: redact.text(task.description),
+    state: task.state,
+    createdAt: time(task.createdAt),
+    scheduledAt: time(task.scheduledAt),
+    startedAt: time(task.startedAt),
+    completedAt: time(task.completedAt),
+    error: redact.text(task.error),
+    exitCode: task.exitCode,
+    result: redact.text(task.result),
+    var: task.var ?? undefined,
+    tags: task.tags ? task.tags.map((tag) => redact.text(tag)) : undefined,
+  });
+}
+
 export function jobView(job: JobRecord, tasks: readonly TaskRecord[]) {
   const redact = new Redactor(job.secrets);
   const { secrets: _secrets, ...definition } = job.document;
