@@ -78,6 +78,7 @@ export const calls: Calls = {
     fire: () => client.firing.fire({ params: { id: 'on-deploy' }, body: { payload: { version: '1.2.3' } } }),
     event: () => client.firing.event({ body: { name: 'deploy', payload: { version: '1.2.3' } } }),
     hook: () => client.firing.hook({ params: { path: 'github' }, body: { ref: 'main' } }),
+    firings: () => client.firing.firings({ params: { id: 'on-deploy' }, query: { page: 1 } }),
   },
   workers: {
     register: () => client.workers.register({ body: { worker_id: 'py-1', labels: ['python'] } }),

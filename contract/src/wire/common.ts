@@ -19,6 +19,7 @@ export const errorBodySchema = z
     message: z.string(),
     errors: z.array(fieldErrorSchema).optional(),
     code: z.string().optional().describe('A machine-readable kind, e.g. unsupported_media_type, duplicate_key, too_deep.'),
+    error: z.string().optional().describe("Trigger routes: Twerk's error kind (ValidationFailed, IdMismatch, TriggerNotFound, VersionConflict, …)."),
   })
   .openapi('ErrorBody', {
     description: "Every error response: Tork's {message}, plus each problem with its field path.",

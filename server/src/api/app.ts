@@ -12,6 +12,9 @@ import { getJob, listJobs } from '../datastore/jobs.ts';
 import { taskLogParts } from '../datastore/logs.ts';
 import { getTask, tasksOfJob } from '../datastore/tasks.ts';
 import type { Engine } from '../engine/engine.ts';
+import { documentTreeHook, statusOfContractError } from './bodies.ts';
+import { scheduledJobHandlers } from './scheduled-jobs.ts';
+import { triggerHandlers } from './triggers.ts';
 import { jsonBodyHook, operationHandlers, workerTokenHook } from './operations.ts';
 import { Redactor } from './redact.ts';
 import { jobSummaryView, jobView, logPartView, taskView } from './views.ts';
@@ -43,10 +46,6 @@ function wire<T>(value: unknown): T {
   return value as T;
 }
 
-function statusOf(error: ContractError): 400 | 413 | 415 {
-  return error.code === 'unsupported_media_type' ? 415 : error.code === 'document_too_large' ? 413 : 400;
-}
-
 function page(query: { page?: number | undefined; size?: number | undefined }, defaultSize: number) {
   return { page: query.page ?? 1, size: query.size ?? defaultSize };
 }
@@ -71,10 +70,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const readBody = (request: FastifyRequest): { ok: true; body: JobDocument | MachineBody } | { ok: false; status: number; error: ContractError } => {
     const raw = Buffer.isBuffer(request.body) ? request.body : new Uint8Array();
     const parsed = parseDocument(raw, request.headers['content-type']);
-    if (!parsed.ok) return { ok: false, status: statusOf(parsed.error), error: parsed.error };
+    if (!parsed.ok) return { ok: false, status: statusOfContractError(parsed.error), error: parsed.error };
     if (parsed.value.family === 'job') return { ok: true, body: parsed.value.job };
     const tree = readDocument(raw, request.headers['content-type']);
-    return tree.ok ? { ok: true, body: tree.value as MachineBody } : { ok: false, status: statusOf(tree.error), error: tree.error };
+    return tree.ok ? { ok: true, body: tree.value as MachineBody } : { ok: false, status: statusOfContractError(tree.error), error: tree.error };
   };
   const documentHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const read = readBody(request);
@@ -112,10 +111,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     queues: { listQueues, getQueue, deleteQueue },
     workers: contract.workers,
     machines: contract.machines,
+    scheduledJobs: contract.scheduledJobs,
+    triggers: contract.triggers,
+    legacyTriggers: contract.legacyTriggers,
+    firing: contract.firing,
   };
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
   const operations = operationHandlers(engine, closing.signal);
+  const triggers = triggerHandlers(engine);
+  const treeBody = { preValidation: documentTreeHook() };
+  const withTreeBody = <H>(handler: H) => ({ hooks: treeBody, handler });
+  const triggerCrud = {
+    ...triggers.crud,
+    create: withTreeBody(triggers.crud.create),
+    update: withTreeBody(triggers.crud.update),
+  };
   const workerHooks = { onRequest: workerTokenHook(options.workerToken), preValidation: jsonBodyHook };
   const worker = <H>(handler: H) => ({ hooks: workerHooks, handler });
   const router = s.router(served, {
@@ -207,6 +218,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       fail: worker(operations.workers.fail),
       cancelled: worker(operations.workers.cancelled),
     },
+    scheduledJobs: scheduledJobHandlers(engine),
+    triggers: triggerCrud,
+    legacyTriggers: triggerCrud,
+    firing: {
+      ...triggers.firing,
+      fire: { hooks: { preValidation: documentTreeHook({ optional: true }) }, handler: triggers.firing.fire },
+      event: withTreeBody(triggers.firing.event),
+    },
     machines: {
       submit: {
         hooks: { preValidation: machineHook },
@@ -238,9 +257,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Registered after the router so it replaces ts-rest's handler: every error leaves in our shape.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof RequestValidationError) {
-      const issues = [...(error.pathParams?.issues ?? []), ...(error.query?.issues ?? []), ...(error.body?.issues ?? [])];
+      const issues = [...(error.pathParams?.issues ?? []), ...(error.headers?.issues ?? []), ...(error.query?.issues ?? []), ...(error.body?.issues ?? [])];
       const errors = issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      return reply.code(400).send({ message: errors[0] ? `${errors[0].path}: ${errors[0].message}` : 'invalid request', errors });
+      const kind = /^\/(api\/v1\/)?triggers(\/|$|\?)/.test(request.url) ? { error: 'ValidationFailed' } : {};
+      return reply.code(400).send({ message: errors[0] ? `${errors[0].path}: ${errors[0].message}` : 'invalid request', errors, ...kind });
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return reply.code(413).send({ message: `the document is larger than ${DOCUMENT_LIMITS.maxBytes} bytes (512 KiB)`, code: 'document_too_large' });

@@ -1,7 +1,9 @@
 /** Records as the wire shows them (research/tork.md §1): RFC 3339 times, empty fields omitted, secrets redacted. */
 import type { JobRecord } from '../datastore/jobs.ts';
 import type { LogPartRecord } from '../datastore/logs.ts';
+import type { ScheduledJobRecord } from '../datastore/scheduled-jobs.ts';
 import type { TaskRecord } from '../datastore/tasks.ts';
+import type { FiringRecord, TriggerRecord } from '../datastore/triggers.ts';
 import { REDACTED, Redactor } from './redact.ts';
 
 function time(value: Date | null | undefined): string | undefined {
@@ -37,6 +39,7 @@ export function jobSummaryView(job: JobRecord) {
     createdAt: time(job.createdAt)!,
     position: job.position,
     ...(job.createdBy ? { createdBy: { id: job.createdBy, username: job.createdBy } } : {}),
+    ...(job.scheduleId ? { schedule: { id: job.scheduleId } } : {}),
   };
 }
 
@@ -119,4 +122,72 @@ export function jobView(job: JobRecord, tasks: readonly TaskRecord[]) {
 
 export function logPartView(part: LogPartRecord, redact: Redactor) {
   return { id: part.id, number: part.number, taskId: part.taskId, contents: redact.text(part.contents), createdAt: time(part.createdAt)! };
+}
+
+function redactedKeys(secrets: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.keys(secrets).map((key) => [key, REDACTED]));
+}
+
+export function scheduledJobSummaryView(schedule: ScheduledJobRecord) {
+  const redact = new Redactor(schedule.secrets);
+  return {
+    ...compact({
+      id: schedule.id,
+      inputs: redact.map(schedule.inputs),
+      name: schedule.name,
+      description: schedule.description ?? undefined,
+      tags: schedule.tags,
+      timezone: schedule.timezone ?? undefined,
+      nextRunAt: time(schedule.nextRunAt),
+    }),
+    state: schedule.state,
+    cron: schedule.cron,
+    createdAt: time(schedule.createdAt)!,
+    ...(schedule.createdBy ? { createdBy: { id: schedule.createdBy, username: schedule.createdBy } } : {}),
+  };
+}
+
+/** Unlike Tork's, secrets are redacted: the stored values reach the jobs a tick starts, never a reader. */
+export function scheduledJobView(schedule: ScheduledJobRecord) {
+  const redact = new Redactor(schedule.secrets);
+  const document = schedule.document;
+  return {
+    ...scheduledJobSummaryView(schedule),
+    ...compact({
+      defaults: document.defaults,
+      autoDelete: document.autoDelete,
+      webhooks: document.webhooks,
+      permissions: document.permissions,
+      output: document.output,
+      secrets: redactedKeys(schedule.secrets),
+    }),
+    tasks: redact.tree(document.tasks) as Record<string, unknown>[],
+  };
+}
+
+/** A trigger with its secret hidden, and the secrets of the job it starts redacted. */
+export function triggerView(trigger: TriggerRecord) {
+  const { job, ...definition } = trigger.definition;
+  const jobSecrets = (job?.['secrets'] ?? {}) as Record<string, string>;
+  const redactedJob = job === undefined ? undefined : { ...(new Redactor(jobSecrets).tree(job) as Record<string, unknown>), ...(job['secrets'] !== undefined ? { secrets: redactedKeys(jobSecrets) } : {}) };
+  return {
+    id: trigger.id,
+    ...definition,
+    ...(redactedJob !== undefined ? { job: redactedJob } : {}),
+    ...(trigger.secret !== null ? { secret: '[REDACTED]' as const } : {}),
+    version: trigger.version,
+    createdAt: time(trigger.createdAt)!,
+    updatedAt: time(trigger.updatedAt)!,
+    ...compact({ lastFiredAt: time(trigger.lastFiredAt), nextRunAt: time(trigger.nextRunAt) }),
+  };
+}
+
+export function firingView(firing: FiringRecord) {
+  return {
+    id: firing.id,
+    triggerId: firing.triggerId,
+    firedAt: time(firing.firedAt)!,
+    source: firing.source,
+    ...compact({ jobId: firing.jobId ?? undefined, reason: firing.reason ?? undefined, idempotencyKey: firing.idempotencyKey ?? undefined }),
+  };
 }

@@ -101,7 +101,10 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
     db,
     ...(config.datastore.type === 'postgres' ? { url: config.datastore.url } : {}),
     coordinator: mode !== 'worker',
+    retention: config.retention,
     node: { id: nodeId, name: options.hostname ?? hostname(), version: API_VERSION },
+    webhooks: config.webhooks,
+    webhookLog: (level, message, fields) => logger[level](fields, message),
     onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'background work failed; it is retried'),
     ...(mode !== 'coordinator'
       ? {

@@ -13,39 +13,82 @@ import type { MachineJobDocument } from './machine.ts';
 import { cancelJobTree } from './cancel.ts';
 import type { JobCommand, TaskReport } from './messages.ts';
 import { restart, type RestartOutcome } from './restart.ts';
-import { transact, type CoordinatorDeps } from './session.ts';
+import { transact, type CoordinatorDeps, type Session } from './session.ts';
 import { nextAttempt, scheduleFrom, settle, type Finished } from './settle.ts';
 
 export { JobBodies, type CoordinatorDeps } from './session.ts';
 
+/** Where a job came from, beyond the document: who submitted it, and the schedule tick that started it. */
+export interface JobOrigin {
+  readonly createdBy?: string | null;
+  readonly schedule?: { readonly id: string; readonly tick: Date };
+}
+
 /**
  * Stores a state machine's execution as a job (the machine as submitted, already validated, and its
- * input) and queues its start, atomically.
+ * input) and queues its start, in the session's transaction.
  */
-export async function submitMachine(deps: CoordinatorDeps, tree: Readonly<Record<string, unknown>>, input: unknown, createdBy: string | null = null): Promise<string> {
+export async function enqueueMachine(s: Session, tree: Readonly<Record<string, unknown>>, input: unknown, origin: JobOrigin = {}): Promise<string> {
   const id = newId();
   const comment = tree['comment'] ?? tree['Comment'];
   const name = typeof comment === 'string' && comment.trim() !== '' ? comment.slice(0, 256) : 'state machine';
-  await transact(deps, async (s) => {
-    await insertJob(s.tx, {
-      id,
-      parentId: null,
-      name,
-      description: null,
-      tags: ['state-machine'],
-      state: 'PENDING',
-      createdBy,
-      position: 0,
-      taskCount: 0,
-      document: { name, tasks: [], machine: JSON.stringify(tree), input: JSON.stringify(input === undefined ? {} : input) } as MachineJobDocument,
-      inputs: {},
-      secrets: {},
-      context: { tasks: {} },
-      output: null,
-    });
-    s.startJobLater(id);
+  await insertJob(s.tx, {
+    id,
+    parentId: null,
+    name,
+    description: null,
+    tags: ['state-machine'],
+    state: 'PENDING',
+    createdBy: origin.createdBy ?? null,
+    position: 0,
+    taskCount: 0,
+    document: { name, tasks: [], machine: JSON.stringify(tree), input: JSON.stringify(input === undefined ? {} : input) } as MachineJobDocument,
+    inputs: {},
+    secrets: {},
+    context: { tasks: {} },
+    output: null,
+    ...scheduleColumns(origin),
   });
+  s.startJobLater(id);
   return id;
+}
+
+/** Stores a job and queues its start, in the session's transaction. */
+export async function enqueueJob(s: Session, document: JobDocument, origin: JobOrigin = {}): Promise<string> {
+  const id = newId();
+  const { secrets = {}, inputs = {} } = document;
+  await insertJob(s.tx, {
+    id,
+    parentId: null,
+    name: document.name,
+    description: document.description ?? null,
+    tags: [...(document.tags ?? [])],
+    state: 'PENDING',
+    createdBy: origin.createdBy ?? null,
+    position: 0,
+    taskCount: document.tasks.length,
+    // Secrets are kept in their own column only, so the stored definition never carries them.
+    document: { ...document, secrets: undefined } as JobDocument,
+    inputs: { ...inputs },
+    secrets: { ...secrets },
+    context: { tasks: {} },
+    output: document.output ?? null,
+    ...scheduleColumns(origin),
+  });
+  s.startJobLater(id);
+  return id;
+}
+
+function scheduleColumns(origin: JobOrigin) {
+  return origin.schedule === undefined ? {} : { scheduleId: origin.schedule.id, scheduledFor: origin.schedule.tick };
+}
+
+export function submitMachine(deps: CoordinatorDeps, tree: Readonly<Record<string, unknown>>, input: unknown, createdBy: string | null = null): Promise<string> {
+  return transact(deps, (s) => enqueueMachine(s, tree, input, { createdBy }));
+}
+
+export function submitJob(deps: CoordinatorDeps, document: JobDocument, createdBy: string | null = null): Promise<string> {
+  return transact(deps, (s) => enqueueJob(s, document, { createdBy }));
 }
 
 /** Completes the durable waits whose time has come; their executions move on. Answers how many. */
@@ -60,32 +103,6 @@ export async function fireDueTimers(deps: CoordinatorDeps, limit = 100): Promise
 }
 
 /** Stores a validated job and queues its start, atomically. */
-export async function submitJob(deps: CoordinatorDeps, document: JobDocument, createdBy: string | null = null): Promise<string> {
-  const id = newId();
-  const { secrets = {}, inputs = {} } = document;
-  await transact(deps, async (s) => {
-    await insertJob(s.tx, {
-      id,
-      parentId: null,
-      name: document.name,
-      description: document.description ?? null,
-      tags: [...(document.tags ?? [])],
-      state: 'PENDING',
-      createdBy,
-      position: 0,
-      taskCount: document.tasks.length,
-      // Secrets are kept in their own column only, so the stored definition never carries them.
-      document: { ...document, secrets: undefined } as JobDocument,
-      inputs: { ...inputs },
-      secrets: { ...secrets },
-      context: { tasks: {} },
-      output: document.output ?? null,
-    });
-    s.startJobLater(id);
-  });
-  return id;
-}
-
 export async function handleJobCommands(deps: CoordinatorDeps, commands: readonly JobCommand[]): Promise<void> {
   await transact(deps, async (s) => {
     const jobs = await s.lockJobs(commands.map((command) => command.jobId));

@@ -31,6 +31,9 @@ export interface JobRecord {
   readonly leavesTotal: number;
   readonly leavesDone: number;
   readonly deleteAt: Date | null;
+  /** The scheduled job that started this job, and the tick it was started for. */
+  readonly scheduleId: string | null;
+  readonly scheduledFor: Date | null;
 }
 
 const COLUMNS: Readonly<Record<string, string>> = {
@@ -38,6 +41,7 @@ const COLUMNS: Readonly<Record<string, string>> = {
   createdBy: 'created_by', startedAt: 'started_at', completedAt: 'completed_at', failedAt: 'failed_at', position: 'position',
   taskCount: 'task_count', document: 'document', inputs: 'inputs', secrets: 'secrets', context: 'context', output: 'output',
   result: 'result', error: 'error', progress: 'progress', leavesTotal: 'leaves_total', leavesDone: 'leaves_done', deleteAt: 'delete_at',
+  scheduleId: 'schedule_id', scheduledFor: 'scheduled_for',
 };
 const JSON_COLUMNS = new Set(['document', 'inputs', 'secrets', 'context']);
 const SELECT = `SELECT ${Object.entries(COLUMNS).map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM twerk.jobs`;
@@ -46,7 +50,8 @@ function encode(field: string, value: unknown): unknown {
   return JSON_COLUMNS.has(field) ? JSON.stringify(value) : value;
 }
 
-export type NewJob = Omit<JobRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'result' | 'error' | 'progress' | 'leavesTotal' | 'leavesDone' | 'deleteAt'>;
+export type NewJob = Omit<JobRecord, 'createdAt' | 'startedAt' | 'completedAt' | 'failedAt' | 'result' | 'error' | 'progress' | 'leavesTotal' | 'leavesDone' | 'deleteAt' | 'scheduleId' | 'scheduledFor'> &
+  Partial<Pick<JobRecord, 'scheduleId' | 'scheduledFor'>>;
 
 export async function insertJob(q: Queryable, job: NewJob): Promise<void> {
   const fields = Object.keys(job).filter((field) => field in COLUMNS);

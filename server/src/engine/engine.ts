@@ -4,7 +4,7 @@
  * Beside a local coordinator, the worker hands its reports straight to it: the same transaction and
  * guards as through the queue, without a message round trip per batch.
  */
-import type { JobDocument } from '@twerk/contract';
+import type { JobDocument, ScheduledJobDocument, TriggerInput } from '@twerk/contract';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { API_VERSION } from '@twerk/contract';
 import { cancelJob, fireDueTimers, handleJobCommands, handleTaskReports, JobBodies, purgeQueue, requeueLostTasks, restartJob, submitJob, submitMachine, type CoordinatorDeps } from '../coordinator/coordinator.ts';
@@ -14,7 +14,14 @@ import { migrate } from '../db/migrate.ts';
 import { deleteJobTrees, type JobRecord } from '../datastore/jobs.ts';
 import { newId } from '../datastore/ids.ts';
 import { JobEvents } from './job-events.ts';
-import { startMaintenance, type Maintenance } from './maintenance.ts';
+import { createScheduledJob, fireDueScheduledJobs, pauseScheduledJob, resumeScheduledJob, type ScheduleChange } from '../scheduler/scheduled-jobs.ts';
+import { startScheduler, type Scheduler } from '../scheduler/scheduler.ts';
+import type { ScheduledJobRecord } from '../datastore/scheduled-jobs.ts';
+import { fireDueCronTriggers, fireTriggerNow, publishEvent, type FiringOutcome, type FiringRequest } from '../triggers/fire.ts';
+import { createTrigger, removeTrigger, updateTrigger, type StoreOutcome } from '../triggers/store.ts';
+import { startMaintenance, type Maintenance, type Retention } from './maintenance.ts';
+import { Deliverer, type WebhookLog } from '../webhooks/deliverer.ts';
+import type { WebhookSettings } from '../webhooks/settings.ts';
 import { registerThisNode } from './node-registry.ts';
 import { WorkSignals } from './work-signals.ts';
 import type { TaskRunner } from './runner.ts';
@@ -29,8 +36,16 @@ export interface EngineOptions {
   /** Background errors (a lost connection, a failed housekeeping pass): logged by the caller. */
   readonly onError?: (error: unknown) => void;
   readonly maintenanceIntervalMs?: number;
+  /** The longest the scheduler sleeps before looking at the schedules again (default 1 s). */
+  readonly schedulerPollMs?: number;
+  /** How long log parts and ended jobs are kept (`datastore.retention.*`; null keeps them); without it, forever. */
+  readonly retention?: Retention;
   /** This process as a node (GET /nodes); its id is also the worker's, on the tasks it claims. */
   readonly node?: { readonly id?: string; readonly name?: string; readonly version?: string };
+  /** How coordinators deliver webhooks (`webhooks.*`); defaults for what is left out. */
+  readonly webhooks?: Partial<WebhookSettings>;
+  /** What webhook delivery reports (failed attempts, skipped webhooks); never a rendered header. */
+  readonly webhookLog?: WebhookLog;
 }
 
 export interface Engine {
@@ -52,6 +67,18 @@ export interface Engine {
   waitForJob(jobId: string, timeoutMs: number): Promise<JobRecord | undefined | 'timeout'>;
   /** Deletes finished jobs with their tasks, logs and sub-jobs. */
   deleteJob(jobId: string): Promise<boolean>;
+  readonly scheduledJobs: {
+    create(document: ScheduledJobDocument, createdBy?: string | null): Promise<ScheduledJobRecord>;
+    pause(id: string): Promise<ScheduleChange>;
+    resume(id: string): Promise<ScheduleChange>;
+  };
+  readonly triggers: {
+    create(input: TriggerInput): Promise<StoreOutcome>;
+    update(id: string, input: TriggerInput): Promise<StoreOutcome>;
+    remove(id: string): Promise<boolean>;
+    fire(id: string, request: FiringRequest): Promise<FiringOutcome>;
+    publish(event: string, payload: Readonly<Record<string, unknown>>, idempotencyKey?: string): Promise<FiringOutcome[]>;
+  };
   /** Runs the autoDelete pass now (it also runs every second); answers how many jobs went. */
   deleteExpiredJobs(): Promise<number>;
   stop(): Promise<void>;
@@ -72,6 +99,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // Waiting for jobs serves the API, which only coordinators run.
   const events = options.coordinator ? await JobEvents.start(options.db) : undefined;
   let maintenance: Maintenance | undefined;
+  let scheduler: Scheduler | undefined;
+  let deliverer: Deliverer | undefined;
   if (options.coordinator) {
     // A handler that throws leaves its batch to pg-boss's retries; it is reported, so it is never silent.
     const reported = <T>(work: () => Promise<T>) => work().catch((error: unknown) => {
@@ -80,7 +109,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     await broker.consume<JobCommand>(QUEUES.jobs, { batchSize: 50 }, (jobs) => reported(() => handleJobCommands(deps, jobs.map((job) => job.data))));
     await broker.consume<TaskReport>(QUEUES.tasks, { batchSize: 200 }, async (jobs) => void (await reported(() => handleTaskReports(deps, jobs.map((job) => job.data)))));
-    maintenance = startMaintenance({ db: options.db, requeueLost: () => requeueLostTasks(deps), fireTimers: () => fireDueTimers(deps), onError, ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}) });
+    maintenance = startMaintenance({ db: options.db, requeueLost: () => requeueLostTasks(deps), fireTimers: () => fireDueTimers(deps), onError, ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}), ...(options.retention !== undefined ? { retention: options.retention } : {}) });
+    deliverer = await Deliverer.start({ db: options.db, onError, ...(options.webhooks !== undefined ? { settings: options.webhooks } : {}), ...(options.webhookLog !== undefined ? { log: options.webhookLog } : {}) });
+    scheduler = startScheduler({ db: options.db, fire: [() => fireDueScheduledJobs(deps), () => fireDueCronTriggers(deps)], onError, ...(options.schedulerPollMs !== undefined ? { pollMs: options.schedulerPollMs } : {}) });
   }
   let worker: Worker | undefined;
   if (options.worker) {
@@ -93,6 +124,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       ...(options.coordinator ? { sink: async (reports) => void (await handleTaskReports(deps, reports)) } : {}),
     });
   }
+  /** A schedule changed here: the scheduler looks again now rather than after its current sleep. */
+  const woken = <T>(value: T): T => {
+    scheduler?.wake();
+    return value;
+  };
   return {
     db: options.db,
     broker,
@@ -110,9 +146,23 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       deps.bodies.forget(jobId);
       return deleted;
     },
+    scheduledJobs: {
+      create: async (document, createdBy) => woken(await createScheduledJob(deps, document, createdBy ?? null)),
+      pause: (id) => pauseScheduledJob(deps, id),
+      resume: async (id) => woken(await resumeScheduledJob(deps, id)),
+    },
+    triggers: {
+      create: async (input) => woken(await createTrigger(deps, input)),
+      update: async (id, input) => woken(await updateTrigger(deps, id, input)),
+      remove: (id) => removeTrigger(deps, id),
+      fire: (id, request) => fireTriggerNow(deps, id, request),
+      publish: (event, payload, idempotencyKey) => publishEvent(deps, event, payload, idempotencyKey),
+    },
     deleteExpiredJobs: () => (maintenance ? maintenance.runOnce() : Promise.resolve(0)),
     async stop() {
       await worker?.stop();
+      await scheduler?.stop();
+      await deliverer?.stop();
       await maintenance?.stop();
       await events?.stop();
       await signals?.stop();

@@ -635,7 +635,7 @@ export interface paths {
         put?: never;
         /**
          * Fire a trigger
-         * @description Starts its job now with the given payload; 409 when the trigger is disabled.
+         * @description Starts its job now with the given payload (its condition is not consulted); 409 when the trigger is disabled.
          */
         post: operations["firingFire"];
         delete?: never;
@@ -655,7 +655,7 @@ export interface paths {
         put?: never;
         /**
          * Publish an event
-         * @description Fires every enabled trigger listening for this event name whose condition holds.
+         * @description Fires every enabled trigger listening for this event name whose condition holds; `skipped` says why the others did not start a job.
          */
         post: operations["firingEvent"];
         delete?: never;
@@ -675,9 +675,29 @@ export interface paths {
         put?: never;
         /**
          * Receive a webhook
-         * @description Fires the triggers bound to this hook path; the JSON body is the payload.
+         * @description Fires the trigger bound to this hook path; the JSON body is the payload. The caller proves it knows the trigger's secret with `X-Twerk-Signature: sha256=<hex HMAC-SHA256 of the body>` (or `X-Hub-Signature-256`), or `Authorization: Bearer <secret>`; 401 otherwise.
          */
         post: operations["firingHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/triggers/{id}/firings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a trigger's firings
+         * @description Newest first: the job each one started, or why it started none.
+         */
+        get: operations["firingFirings"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -907,6 +927,8 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description A machine-readable kind, e.g. unsupported_media_type, duplicate_key, too_deep. */
             code?: string;
+            /** @description Trigger routes: Twerk's error kind (ValidationFailed, IdMismatch, TriggerNotFound, VersionConflict, …). */
+            error?: string;
         };
         /**
          * @example {
@@ -2463,19 +2485,27 @@ export interface components {
             id: string;
             name: string;
             enabled: boolean;
-            /** @description Fires on POST /events with this name. */
+            /** @description Fires on POST /events with this event name. */
             event?: string;
-            /** @description Fires on POST /hooks/{hookPath}. */
+            /** @description Fires on POST /hooks/{hookPath}; one trigger per path. Needs `secret`. */
             hookPath?: string;
+            /** @enum {string} */
+            secret?: "[REDACTED]";
+            /** @description Fires on this cron schedule (5 fields, or 6 with seconds first). */
+            cron?: string;
+            /** @description IANA time zone of `cron` (default UTC). */
+            timezone?: string;
             /** @description An expression over `payload` and `event`; the trigger fires only when it is true. */
-            condition?: string;
+            condition?: string | number | boolean;
             /** @description Twerk compatibility: a free-form label. */
             action?: string;
-            /** @description The job document to submit when the trigger fires. */
-            job: {
+            /** @description What to start: a job document, or a state machine (whose input is the payload). */
+            job?: {
                 [key: string]: unknown;
             };
-            /** @description Templates evaluated against the event payload, merged into the job inputs. */
+            /** @description What to start, instead of `job`: the document of this stored scheduled job. */
+            scheduledJobId?: string;
+            /** @description Templates evaluated against the payload, merged over the payload's own fields into the job's inputs. */
             inputs?: {
                 [key: string]: string;
             };
@@ -2498,6 +2528,12 @@ export interface components {
              * @example 2026-11-22T10:15:30.123456Z
              */
             lastFiredAt?: string;
+            /**
+             * Format: date-time
+             * @description The next cron tick, for an enabled cron trigger.
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            nextRunAt?: string;
         };
         /**
          * @example {
@@ -2523,19 +2559,27 @@ export interface components {
             id?: string;
             name: string;
             enabled: boolean;
-            /** @description Fires on POST /events with this name. */
+            /** @description Fires on POST /events with this event name. */
             event?: string;
-            /** @description Fires on POST /hooks/{hookPath}. */
+            /** @description Fires on POST /hooks/{hookPath}; one trigger per path. Needs `secret`. */
             hookPath?: string;
+            /** @description The inbound webhook's shared secret: callers sign the body (`X-Twerk-Signature: sha256=<hex HMAC-SHA256>`, or GitHub's `X-Hub-Signature-256`) or send it as a token (`Authorization: Bearer <secret>`). Never shown again: reads answer "[REDACTED]". */
+            secret?: string;
+            /** @description Fires on this cron schedule (5 fields, or 6 with seconds first). */
+            cron?: string;
+            /** @description IANA time zone of `cron` (default UTC). */
+            timezone?: string;
             /** @description An expression over `payload` and `event`; the trigger fires only when it is true. */
-            condition?: string;
+            condition?: string | number | boolean;
             /** @description Twerk compatibility: a free-form label. */
             action?: string;
-            /** @description The job document to submit when the trigger fires. */
-            job: {
+            /** @description What to start: a job document, or a state machine (whose input is the payload). */
+            job?: {
                 [key: string]: unknown;
             };
-            /** @description Templates evaluated against the event payload, merged into the job inputs. */
+            /** @description What to start, instead of `job`: the document of this stored scheduled job. */
+            scheduledJobId?: string;
+            /** @description Templates evaluated against the payload, merged over the payload's own fields into the job's inputs. */
             inputs?: {
                 [key: string]: string;
             };
@@ -2561,6 +2605,14 @@ export interface components {
                 triggerId: string;
                 /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
                 jobId: string;
+                /** @description This idempotency key had fired already: the job is the one it started then. */
+                duplicate?: boolean;
+            }[];
+            /** @description Triggers that matched but did not start a job, and why. */
+            skipped?: {
+                /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+                triggerId: string;
+                reason: string;
             }[];
         };
         /**
@@ -2576,6 +2628,45 @@ export interface components {
             payload?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * @description One time a trigger was asked to fire.
+         * @example {
+         *       "id": "f1",
+         *       "triggerId": "on-deploy",
+         *       "firedAt": "2026-11-22T10:00:00Z",
+         *       "source": "event",
+         *       "jobId": "j1"
+         *     }
+         */
+        Firing: {
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            id: string;
+            /** @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f */
+            triggerId: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:15:30.123456Z
+             */
+            firedAt: string;
+            /** @enum {string} */
+            source: "event" | "webhook" | "cron" | "manual";
+            /**
+             * @description The job it started.
+             * @example c8a4b8a1e2f94d1f9a7f3d1b2c3d4e5f
+             */
+            jobId?: string;
+            /** @description Why it started nothing. */
+            reason?: string;
+            idempotencyKey?: string;
+        };
+        /** @description A page of Firing items. */
+        PageFiring: {
+            items: components["schemas"]["Firing"][];
+            number: number;
+            size: number;
+            totalPages: number;
+            totalItems: number;
         };
         WorkerInfo: {
             worker_id: string;
@@ -5156,6 +5247,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than 512 KiB */
             413: {
                 headers: {
@@ -5167,6 +5267,69 @@ export interface operations {
             };
             /** @description Unsupported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    firingFirings: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number (default 1) */
+                page?: number;
+                /** @description Items per page (default 20, at most 100) */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageFiring"];
+                };
+            };
+            /** @description The request is invalid: see message and errors[].path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
