@@ -169,3 +169,43 @@ describe('the system routes', { timeout: 30_000 }, () => {
     await expect(client.queues.get('no-such-queue')).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe('scheduled jobs', { timeout: 30_000 }, () => {
+  it('schedule a job, list it, pause, resume and delete it', async () => {
+    const created = await client.scheduledJobs.create({ ...hello, schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris' }, secrets: { key: 'scheduled-secret' } });
+    expect(created).toMatchObject({ name: 'hello', state: 'ACTIVE', cron: '0 3 * * *', timezone: 'Europe/Paris' });
+    const shown = await client.scheduledJobs.get(created.id);
+    expect(shown.secrets).toEqual({ key: '[REDACTED]' });
+    const everything: string[] = [];
+    for await (const schedule of client.scheduledJobs.all()) everything.push(schedule.id);
+    expect(everything).toContain(created.id);
+    await client.scheduledJobs.pause(created.id);
+    expect(await client.scheduledJobs.get(created.id)).toMatchObject({ state: 'PAUSED' });
+    expect(await caught(client.scheduledJobs.pause(created.id))).toMatchObject({ status: 400 });
+    await client.scheduledJobs.resume(created.id);
+    await client.scheduledJobs.delete(created.id);
+    expect(await caught(client.scheduledJobs.get(created.id))).toMatchObject({ status: 404 });
+  });
+});
+
+describe('triggers', { timeout: 30_000 }, () => {
+  it('create a trigger, publish an event once per idempotency key, fire it by hand and read its firings', async () => {
+    const trigger = await client.triggers.create({ id: 'sdk-trigger', name: 'sdk', enabled: true, event: 'sdk.greet', job: hello });
+    expect(trigger).toMatchObject({ id: 'sdk-trigger', version: 1 });
+    const published = await client.triggers.publish('sdk.greet', { who: 'sdk' }, { idempotencyKey: 'greet-1' });
+    expect(published.jobs).toHaveLength(1);
+    const again = await client.triggers.publish('sdk.greet', { who: 'sdk' }, { idempotencyKey: 'greet-1' });
+    expect(again.jobs).toEqual([{ ...published.jobs[0], duplicate: true }]);
+    const job = await client.jobs.wait(published.jobs[0]!.jobId, { timeout: 20_000, pollMs: 50 });
+    expect(job).toMatchObject({ state: 'COMPLETED', result: 'hello', inputs: { who: 'sdk' } });
+    const fired = await client.triggers.fire('sdk-trigger');
+    expect(fired.jobs[0]!.jobId).not.toBe(published.jobs[0]!.jobId);
+    const firings = await client.triggers.firings('sdk-trigger');
+    expect(firings.items.map((firing) => firing.source).sort()).toEqual(['event', 'manual']);
+    const updated = await client.triggers.update('sdk-trigger', { name: 'sdk', enabled: false, event: 'sdk.greet', job: hello, version: 1 });
+    expect(updated.version).toBe(2);
+    expect(await caught(client.triggers.fire('sdk-trigger'))).toMatchObject({ status: 409 });
+    await client.triggers.delete('sdk-trigger');
+    expect(await caught(client.triggers.get('sdk-trigger'))).toMatchObject({ status: 404 });
+  });
+});

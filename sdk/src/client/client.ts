@@ -22,6 +22,11 @@ export type Node = ClientInferResponseBody<Contract['system']['getNode'], 200>;
 export type Health = ClientInferResponseBody<Contract['system']['health'], 200>;
 export type Trigger = ClientInferResponseBody<Contract['triggers']['get'], 200>;
 export type TriggerInput = ClientInferRequest<Contract['triggers']['create']>['body'];
+export type Fired = ClientInferResponseBody<Contract['firing']['event'], 200>;
+export type Firing = ClientInferResponseBody<Contract['firing']['firings'], 200>['items'][number];
+export interface FiringOptions {
+  readonly idempotencyKey?: string;
+}
 export type { LogPart, Page };
 
 export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -120,11 +125,21 @@ export interface TwerkClient {
     create(input: TriggerInput): Promise<Trigger>;
     update(id: string, input: TriggerInput): Promise<Trigger>;
     delete(id: string): Promise<void>;
+    /** Starts the trigger's job now with this payload; a repeated `idempotencyKey` starts nothing new. */
+    fire(id: string, payload?: Record<string, unknown>, options?: FiringOptions): Promise<Fired>;
+    /** Publishes an event: every enabled trigger listening for `name` whose condition holds fires. */
+    publish(name: string, payload?: Record<string, unknown>, options?: FiringOptions): Promise<Fired>;
+    /** One page of the trigger's firings, newest first. */
+    firings(id: string, options?: Omit<ListOptions, 'q'>): Promise<Page<Firing>>;
   };
   /** UP, or DOWN when the server answers 503 (not thrown: DOWN is an answer). */
   health(): Promise<Health>;
   /** Closes the kept-alive connections. */
   close(): void;
+}
+
+function idempotencyHeaders(options: FiringOptions | undefined): { 'idempotency-key'?: string } {
+  return options?.idempotencyKey !== undefined ? { 'idempotency-key': options.idempotencyKey } : {};
 }
 
 type Answer = { readonly status: number; readonly body: unknown };
@@ -240,6 +255,9 @@ export function createClient(options: ClientOptions): TwerkClient {
       create: async (input) => ok(await api.triggers.create({ body: input })),
       update: async (id, input) => ok(await api.triggers.update({ params: { id }, body: input })),
       delete: async (id) => void ok(await api.triggers.delete({ params: { id } })),
+      fire: async (id, payload, firing) => ok(await api.firing.fire({ params: { id }, body: payload === undefined ? {} : { payload }, headers: idempotencyHeaders(firing) })),
+      publish: async (name, payload, firing) => ok(await api.firing.event({ body: { name, ...(payload !== undefined ? { payload } : {}) }, headers: idempotencyHeaders(firing) })),
+      firings: async (id, listOptions) => ok(await api.firing.firings({ params: { id }, query: { ...(listOptions?.page !== undefined ? { page: listOptions.page } : {}), ...(listOptions?.size !== undefined ? { size: listOptions.size } : {}) } })),
     },
     async health() {
       // 503 is the answer DOWN here, not a reason to ask again.

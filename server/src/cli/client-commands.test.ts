@@ -216,13 +216,44 @@ describe('twerk job list, get, log, cancel, restart, delete', { timeout: 60_000 
 });
 
 describe('twerk scheduled-job', { timeout: 60_000 }, () => {
-  // This server build does not serve /scheduled-jobs yet (the contract has the routes, issue 9 serves
-  // them): the commands must say so plainly. Once it does, this becomes the create/list/get/pause/
-  // resume/delete round trip.
+  const nightlyYaml = file('nightly.yaml', 'name: nightly cli\nschedule:\n  cron: "0 2 * * *"\n  timezone: Europe/Paris\nsecrets:\n  key: cli-scheduled-secret\ntasks:\n  - name: report\n    run: echo report\n');
+
+  it('creates, lists, shows, pauses, resumes and deletes a scheduled job', async () => {
+    const created = await twerk(['scheduled-job', 'create', nightlyYaml]);
+    expect(created.status).toBe(0);
+    const id = /^scheduled job (\S+) \(nightly cli, 0 2 \* \* \*, ACTIVE\)\n$/.exec(created.stdout)?.[1];
+    expect(id, created.stdout + created.stderr).toBeDefined();
+
+    const listed = await twerk(['scheduled-job', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^ID\\s+NAME\\s+STATE\\s+CRON\\s+NEXT RUN\\n${id}\\s+nightly cli\\s+ACTIVE\\s+0 2 \\* \\* \\*\\s+\\S+`));
+    const shown = await twerk(['scheduled-job', 'get', id!]);
+    expect(shown.stdout).toContain('timezone: Europe/Paris\nnext run: ');
+    const json = JSON.parse((await twerk(['scheduled-job', 'get', id!, '--json'])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ id, state: 'ACTIVE', secrets: { key: '[REDACTED]' } });
+
+    expect(await twerk(['scheduled-job', 'pause', id!])).toEqual({ status: 0, stdout: `paused scheduled job ${id}\n`, stderr: '' });
+    expect((await twerk(['scheduled-job', 'get', id!, '--json'])).stdout).toContain('"state":"PAUSED"');
+    const twice = await twerk(['scheduled-job', 'pause', id!]);
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain('scheduled job is not active');
+    expect(await twerk(['scheduled-job', 'resume', id!])).toEqual({ status: 0, stdout: `resumed scheduled job ${id}\n`, stderr: '' });
+    expect(await twerk(['scheduled-job', 'delete', id!])).toEqual({ status: 0, stdout: `deleted scheduled job ${id}\n`, stderr: '' });
+    expect((await twerk(['scheduled-job', 'get', id!])).status).toBe(1);
+  });
+
   it('says plainly when the server does not serve a route, and exits 1', async () => {
-    const run = await twerk(['scheduled-job', 'list']);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`twerk: the server at ${endpoint} does not serve this request (404 Not Found)\n`);
+    const { createServer } = await import('node:http');
+    // An older server: fastify's answer for a path it has no route for.
+    const bare = createServer((_request, response) => response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}'));
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const other = `http://127.0.0.1:${(bare.address() as { port: number }).port}`;
+    try {
+      const run = await twerk(['scheduled-job', 'list', '-e', other]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`twerk: the server at ${other} does not serve this request (404 Not Found)\n`);
+    } finally {
+      bare.close();
+    }
   });
 });
 
