@@ -80,6 +80,19 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads webhook delivery settings from [webhooks] or TWERK_WEBHOOKS_*, with defaults, and names a bad one', () => {
+    expect(resolve({}).config?.webhooks).toEqual({ timeoutMs: 5_000, attempts: 10, backoffInitialMs: 1_000, backoffMaxMs: 300_000, concurrency: 16, retentionMs: 86_400_000 });
+    const toml = '[webhooks]\ntimeout = "2s"\nattempts = 3\nconcurrency = 4\nretention = "0"\n[webhooks.backoff]\ninitial = "250ms"\nmax = "1m"\n';
+    expect(resolve({ TWERK_WEBHOOKS_ATTEMPTS: '5' }, toml).config?.webhooks).toEqual({ timeoutMs: 2_000, attempts: 5, backoffInitialMs: 250, backoffMaxMs: 60_000, concurrency: 4, retentionMs: null });
+    expect(resolve({ TWERK_WEBHOOKS_TIMEOUT: '0s', TWERK_WEBHOOKS_ATTEMPTS: '0', TWERK_WEBHOOKS_BACKOFF_INITIAL: '1m', TWERK_WEBHOOKS_BACKOFF_MAX: '1s', TWERK_WEBHOOKS_CONCURRENCY: 'many', TWERK_WEBHOOKS_RETENTION: '-1h' }).errors).toEqual([
+      'webhooks.backoff.max: must be at least webhooks.backoff.initial',
+      'webhooks.retention: "-1h" is not a duration such as 24h, or 0 to keep deliveries forever',
+      'webhooks.timeout: "0s" is not a positive duration such as 5s or 5m',
+      'webhooks.attempts: "0" is not a whole number of at least 1',
+      'webhooks.concurrency: "many" is not a whole number of at least 1',
+    ]);
+  });
+
   it('passes URLs through and converts keyword DSNs', () => {
     expect(dsnToUrl('postgres://a@b/c')).toBe('postgres://a@b/c');
     expect(dsnToUrl('host=localhost dbname=x')).toBe('postgres://localhost/x');

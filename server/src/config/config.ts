@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { nanosToMillis, parseGoDuration } from '@twerk/contract';
 import { parse as parseToml } from 'smol-toml';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks/settings.ts';
 
 export const SEARCH_PATHS = [
   'config.local.toml', 'config.toml', 'config.local.yaml', 'config.yaml', 'config.local.yml', 'config.yml',
@@ -71,6 +72,8 @@ export interface TwerkConfig {
   readonly mounts: { readonly bind: { readonly allowed: boolean; readonly sources: string[] } };
   /** Where the client commands (`twerk job …`) send requests: `client.endpoint`, TWERK_CLIENT_ENDPOINT. */
   readonly client: { readonly endpoint: string };
+  /** How coordinators deliver webhooks: `webhooks.timeout`, `.attempts`, `.backoff.initial`, `.backoff.max`, `.concurrency`, `.retention`. */
+  readonly webhooks: WebhookSettings;
 }
 
 export const RUNTIME_TYPES = ['shell', 'docker', 'podman'] as const;
@@ -141,6 +144,52 @@ function retentionMs(settings: Settings, kind: 'logs' | 'jobs', fallback: string
   return parsed.value === 0n ? null : nanosToMillis(parsed.value);
 }
 
+/** A positive Go duration (`5s`, `5m`) in milliseconds, or an error naming the key. */
+function positiveDurationMs(settings: Settings, key: string, fallbackMs: number, errors: string[]): number {
+  const value = text(settings, key);
+  if (value === undefined) return fallbackMs;
+  const parsed = parseGoDuration(value);
+  if (!parsed.ok || parsed.value <= 0n) {
+    errors.push(`${key}: "${value}" is not a positive duration such as 5s or 5m`);
+    return fallbackMs;
+  }
+  return nanosToMillis(parsed.value);
+}
+
+/** A whole number from `min` up, or an error naming the key. */
+function countOf(settings: Settings, key: string, fallback: number, min: number, errors: string[]): number {
+  const value = text(settings, key);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    errors.push(`${key}: "${value}" is not a whole number of at least ${min}`);
+    return fallback;
+  }
+  return Number(value);
+}
+
+/** `webhooks.*`: every duration positive (the retention may be 0, to keep deliveries), the backoff's max at least its initial wait. */
+function webhookSettings(settings: Settings, errors: string[]): WebhookSettings {
+  const defaults = DEFAULT_WEBHOOK_SETTINGS;
+  const backoffInitialMs = positiveDurationMs(settings, 'webhooks.backoff.initial', defaults.backoffInitialMs, errors);
+  const backoffMaxMs = positiveDurationMs(settings, 'webhooks.backoff.max', defaults.backoffMaxMs, errors);
+  if (backoffMaxMs < backoffInitialMs) errors.push(`webhooks.backoff.max: must be at least webhooks.backoff.initial`);
+  let retentionMs = defaults.retentionMs;
+  const retention = text(settings, 'webhooks.retention');
+  if (retention !== undefined) {
+    const parsed = parseGoDuration(retention);
+    if (!parsed.ok || parsed.value < 0n) errors.push(`webhooks.retention: "${retention}" is not a duration such as 24h, or 0 to keep deliveries forever`);
+    else retentionMs = parsed.value === 0n ? null : nanosToMillis(parsed.value);
+  }
+  return {
+    timeoutMs: positiveDurationMs(settings, 'webhooks.timeout', defaults.timeoutMs, errors),
+    attempts: countOf(settings, 'webhooks.attempts', defaults.attempts, 1, errors),
+    backoffInitialMs,
+    backoffMaxMs,
+    concurrency: countOf(settings, 'webhooks.concurrency', defaults.concurrency, 1, errors),
+    retentionMs,
+  };
+}
+
 /** libpq keyword DSNs (`host=localhost user=twerk …`) as URLs, which is what the pg driver takes. */
 export function dsnToUrl(dsn: string): string {
   if (/^postgres(ql)?:\/\//.test(dsn)) return dsn;
@@ -209,6 +258,7 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
 
   const client = resolveClientConfig(settings);
   if (client.error !== undefined) errors.push(client.error);
+  const webhooks = webhookSettings(settings, errors);
 
   if (errors.length > 0) return { errors };
   return {
@@ -235,6 +285,7 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
       },
       mounts: { bind: { allowed: bindAllowed === 'true', sources: list(settings, 'mounts.bind.sources') ?? [] } },
       client: { endpoint: client.endpoint! },
+      webhooks,
     },
   };
 }

@@ -185,7 +185,7 @@ export class Deliverer {
   }
 
   private async purge(): Promise<void> {
-    if (Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
+    if (this.settings.retentionMs === null || Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = Date.now();
     for (let batch = 0; batch < PURGE_BATCHES_PER_PASS; batch += 1) {
       if ((await purgeFinished(this.db, this.settings.retentionMs, PURGE_BATCH)) < PURGE_BATCH) return;

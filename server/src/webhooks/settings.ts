@@ -12,8 +12,8 @@ export interface WebhookSettings {
   readonly backoffMaxMs: number;
   /** Requests in flight at once, per process (`webhooks.concurrency`). */
   readonly concurrency: number;
-  /** How long delivered and failed deliveries are kept for inspection (`webhooks.retention`). */
-  readonly retentionMs: number;
+  /** How long delivered and failed deliveries are kept for inspection (`webhooks.retention`); null keeps them. */
+  readonly retentionMs: number | null;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {

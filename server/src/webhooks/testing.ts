@@ -7,10 +7,12 @@ export interface ReceivedRequest {
   readonly body: string;
   readonly json: any;
   readonly at: number;
+  /** What the receiver answered: a status, or 'hang'. */
+  readonly answered: number | 'hang';
 }
 
 /** How to answer the nth request (0-based) to a path: a status, or 'hang' (never answer). */
-export type Responder = (index: number, request: ReceivedRequest) => number | 'hang';
+export type Responder = (index: number, request: Omit<ReceivedRequest, 'answered'>) => number | 'hang';
 
 export interface Receiver {
   readonly url: string;
@@ -37,10 +39,10 @@ export async function startReceiver(): Promise<Receiver> {
         json = undefined;
       }
       const path = request.url ?? '/';
-      const entry: ReceivedRequest = { path, headers: request.headers, body, json, at: Date.now() };
+      const entry = { path, headers: request.headers, body, json, at: Date.now() };
       const index = received.filter((item) => item.path === path).length;
-      received.push(entry);
       const answer = (responders.get(path) ?? (() => 200))(index, entry);
+      received.push({ ...entry, answered: answer });
       if (answer === 'hang') {
         hanging.add(response);
         return;
