@@ -251,6 +251,8 @@ describe('choice conditions', () => {
 
 describe('trigger builders', () => {
   const deploy = job({ name: 'deploy', inputs: { version: 'latest' }, tasks: [task({ name: 'roll out', run: 'echo $VERSION', env: { VERSION: inputs('version') } })] });
+  const greet = machine({ startAt: 'Greet', states: { Greet: state.pass({ result: 'hi', end: true }) } });
+  const secret = 'a-shared-secret-of-32-characters';
 
   it('build every kind of trigger the contract defines', () => {
     expect(trigger.onEvent('on deploy', 'deploy', deploy, { condition: "payload.env == 'prod'", inputs: { version: '{{ payload.version }}' } })).toEqual({
@@ -261,13 +263,42 @@ describe('trigger builders', () => {
       inputs: { version: '{{ payload.version }}' },
       job: JSON.parse(JSON.stringify(deploy)),
     });
-    expect(trigger.onWebhook('from github', 'github-push', deploy, { enabled: false })).toMatchObject({ hookPath: 'github-push', enabled: false });
+    expect(trigger.onWebhook('from github', 'github-push', deploy, { secret, enabled: false })).toEqual({ name: 'from github', enabled: false, hookPath: 'github-push', secret, job: JSON.parse(JSON.stringify(deploy)) });
+    expect(trigger.onSchedule('nightly', '0 2 * * *', deploy, { timezone: 'Europe/Berlin' })).toEqual({ name: 'nightly', enabled: true, cron: '0 2 * * *', timezone: 'Europe/Berlin', job: JSON.parse(JSON.stringify(deploy)) });
+    expect(trigger.onSchedule('every minute', '* * * * *', deploy)).not.toHaveProperty('timezone');
     expect(trigger.manual('by hand', deploy, { id: 'by-hand' })).toMatchObject({ id: 'by-hand', name: 'by hand', enabled: true });
+  });
+
+  it('start a state machine, or a stored scheduled job instead of a document', () => {
+    expect(trigger.onEvent('greet', 'hello', greet)).toEqual({ name: 'greet', enabled: true, event: 'hello', job: { startAt: 'Greet', states: { Greet: { type: 'pass', result: 'hi', end: true } } } });
+    const byReference = trigger.onEvent('run nightly now', 'rerun', { scheduledJobId: 'sj-nightly' });
+    expect(byReference).toEqual({ name: 'run nightly now', enabled: true, event: 'rerun', scheduledJobId: 'sj-nightly' });
+    expect(byReference).not.toHaveProperty('job');
+    expect(trigger.onSchedule('later', '0 * * * *', { scheduledJobId: 'sj-nightly' })).toMatchObject({ cron: '0 * * * *', scheduledJobId: 'sj-nightly' });
+  });
+
+  it('serialize to the YAML the CLI reads back', () => {
+    const built = trigger.onWebhook('from github', 'github-push', greet, { secret });
+    expect(readDocument(built.toYAML())).toEqual({ ok: true, value: JSON.parse(JSON.stringify(built)) });
   });
 
   it('validate the job a trigger starts, with paths under job', () => {
     const error = buildError(() => trigger.manual('broken', { name: 'broken', tasks: [{ name: 'no timeout', run: 'x', timeout: 'never' }] }));
     expect(error.errors).toEqual([expect.objectContaining({ path: 'job.tasks[0].timeout' })]);
-    expect(buildError(() => trigger.onWebhook('bad path', '/not allowed', deploy)).errors).toEqual([expect.objectContaining({ path: 'hookPath' })]);
+    expect(buildError(() => trigger.onWebhook('bad path', '/not allowed', deploy, { secret })).errors).toEqual([expect.objectContaining({ path: 'hookPath' })]);
+  });
+
+  it('validate a machine a trigger starts with the ASL rules, with paths under job', () => {
+    const unreachable = { startAt: 'A', states: { A: { type: 'pass', end: true }, Orphan: { type: 'succeed' } } } as unknown as ReturnType<typeof machine>;
+    const error = buildError(() => trigger.onEvent('orphaned', 'x', unreachable));
+    expect(error.errors).toEqual([expect.objectContaining({ path: 'job.states.Orphan' })]);
+    expect(error.message).toContain('invalid trigger "orphaned"');
+  });
+
+  it('refuse a webhook secret the contract refuses, a bad cron and an unknown time zone', () => {
+    expect(buildError(() => trigger.onWebhook('short', 'short-secret', deploy, { secret: 'too short' })).errors).toEqual([expect.objectContaining({ path: 'secret', message: 'must be at least 16 characters long' })]);
+    expect(buildError(() => trigger.onWebhook('no secret', 'no-secret', deploy, {} as { secret: string })).errors).toEqual([expect.objectContaining({ path: 'secret' })]);
+    expect(buildError(() => trigger.onSchedule('bad cron', '61 * * * *', deploy)).errors).toEqual([expect.objectContaining({ path: 'cron' })]);
+    expect(buildError(() => trigger.onSchedule('bad zone', '0 2 * * *', deploy, { timezone: 'Mars/Olympus' })).errors).toEqual([expect.objectContaining({ path: 'cron' })]);
   });
 });

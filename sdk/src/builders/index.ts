@@ -25,4 +25,4 @@ export {
   type TaskSpec,
 } from './job.ts';
 export { cond, machine, retrier, state, type BuiltMachine, type BuiltState, type MachineSpec } from './machine.ts';
-export { trigger, type BuiltTrigger, type TriggerOptions } from './trigger.ts';
+export { trigger, type BuiltTrigger, type ScheduledJobRef, type ScheduleOptions, type TriggerAction, type TriggerOptions, type WebhookOptions } from './trigger.ts';

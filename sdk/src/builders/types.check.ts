@@ -3,7 +3,7 @@
  * `@ts-expect-error` line is misuse that must not compile: if a change to the types lets one through,
  * the directive is unused and tsc fails. The `expectTypeOf` lines pin down what correct use produces.
  */
-import type { JobDocument, TaskDocument, TwerkMachine } from '@twerk/contract';
+import type { JobDocument, TaskDocument, TriggerInput, TwerkMachine } from '@twerk/contract';
 import { expectTypeOf } from 'expect-type';
 import { each, inputs, job, machine, parallel, retrier, scheduledJob, state, subjob, task, trigger, type TaskSpec } from '../index.ts';
 
@@ -89,3 +89,21 @@ check(() => retrier([]));
 // Triggers.
 // @ts-expect-error the trigger's job is a job: it needs tasks
 check(() => trigger.onEvent('on deploy', 'deploy', { name: 'deploy' }));
+const deploy = job({ name: 'deploy', tasks: [hello] });
+const greet = machine({ startAt: 'A', states: { A: state.succeed() } });
+expectTypeOf(trigger.onEvent('greet', 'hello', greet)).toMatchTypeOf<TriggerInput>();
+trigger.onEvent('rerun', 'rerun', { scheduledJobId: 'sj-1' });
+trigger.onSchedule('nightly', '0 2 * * *', deploy, { timezone: 'Europe/Berlin' });
+trigger.onWebhook('from github', 'github-push', greet, { secret: 'a-shared-secret-of-32-characters' });
+// @ts-expect-error a webhook trigger needs its secret
+check(() => trigger.onWebhook('from github', 'github-push', deploy));
+// @ts-expect-error a webhook trigger's options must carry the secret
+check(() => trigger.onWebhook('from github', 'github-push', deploy, { enabled: false }));
+// @ts-expect-error an inline machine is not checked by the compiler: build it with machine()
+check(() => trigger.onEvent('greet', 'hello', { startAt: 'A', states: { A: { type: 'succeed' } } }));
+// @ts-expect-error how it fires is the builder's: onEvent takes no cron
+check(() => trigger.onEvent('both', 'deploy', deploy, { cron: '* * * * *' }));
+// @ts-expect-error a time zone belongs to a schedule
+check(() => trigger.onEvent('zoned', 'deploy', deploy, { timezone: 'UTC' }));
+// @ts-expect-error a scheduled job reference is only its id
+check(() => trigger.manual('rerun', { scheduledJobId: 1 }));
