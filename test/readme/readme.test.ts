@@ -3,7 +3,8 @@
  * program runs as written against a real server.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvironment, evaluateTemplate, parseDocument } from '@twerk/contract';
 import { describe, expect, it } from 'vitest';
@@ -72,3 +73,56 @@ describe('the README SDK program', () => {
     }
   }, 90_000);
 });
+
+describe("the README's schedules, triggers and webhooks", () => {
+  const section = readme.slice(readme.indexOf('### Schedules, triggers and webhooks'), readme.indexOf('### Mounts in the shell runtime'));
+  const scripts = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+  it('has the scheduled job, the event trigger and the signed webhook', () => {
+    expect(scripts).toHaveLength(3);
+  });
+
+  it('run as written with bash and curl, and answer what their comments say', async () => {
+    const server = await startServerProcess({});
+    const scratch = mkdtempSync(join(tmpdir(), 'twerk-readme-sh-'));
+    try {
+      const outputs: string[] = [];
+      for (const script of scripts) {
+        const output = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile('bash', ['-euo', 'pipefail', '-c', script.replaceAll('localhost:8000', server.base.replace('http://', ''))], { cwd: scratch, timeout: 60_000 }, (error, stdout, stderr) =>
+            resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          ),
+        );
+        expect(output, output.stderr).toMatchObject({ code: 0 });
+        outputs.push(output.stdout);
+      }
+      const [schedule, trigger, hook] = outputs;
+      expect(schedule).toMatch(/"state":"ACTIVE"/);
+      expect(schedule).toMatch(/"secrets":\{"token":"\[REDACTED\]"\}/);
+      expect(schedule).not.toContain('s3cr3t');
+      expect(schedule).toContain('{"status":"OK"}');
+      expect(trigger).toMatch(/\{"jobs":\[\{"triggerId":"on-release","jobId":"[^"]+"\}\]\}/);
+      expect(trigger).toMatch(/"source":"event"/);
+      expect(hook).toMatch(/\{"jobs":\[\{"triggerId":"on-push","jobId":"[^"]+"\}\]\}/);
+      const released = JSON.parse(/\{"jobs":\[.*?\]\}/.exec(trigger!)![0]) as { jobs: { jobId: string }[] };
+      const job = await until(async () => {
+        const answer = (await (await fetch(`${server.base}/jobs/${released.jobs[0]!.jobId}`)).json()) as { state: string; result?: string };
+        return answer.state === 'COMPLETED' ? answer : undefined;
+      });
+      expect(job.result).toBe('v1.4.0');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      await server.stop();
+    }
+  }, 120_000);
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
