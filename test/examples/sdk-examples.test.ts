@@ -2,8 +2,8 @@
  * examples/sdk holds a program for every example document of examples/ (the top level and docs/): each builds
  * its document with @twerk/sdk's builders, and the built document is exactly what the server reads from the
  * YAML. Run as programs against a real standalone server (PGlite in memory, shell runtime), the jobs reach the
- * examples' results, the state machines run as executions to theirs, and the scheduled jobs, which this server
- * does not serve yet, are shown.
+ * examples' results, the state machines run as executions to theirs, and the scheduled jobs are created (each
+ * program prints its schedule and deletes it again).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -39,7 +39,7 @@ function tree(yaml: string | Uint8Array): Record<string, unknown> {
   return read.value as Record<string, unknown>;
 }
 
-/** What run.ts does with a document: machines and scheduled jobs (`schedule` or `cron`) are shown, jobs run. */
+/** What run.ts does with a document: machines and jobs run, scheduled jobs (`schedule` or `cron`) are created. */
 function kindOf(document: Record<string, unknown>): Kind {
   if ('states' in document) return 'machine';
   return 'schedule' in document || 'cron' in document ? 'scheduled job' : 'job';
@@ -123,11 +123,11 @@ function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
 }
 const slot = limiter(4);
 
-async function runProgram(program: string): Promise<Outcome> {
+async function runProgram(program: string, env: Readonly<Record<string, string>> = {}): Promise<Outcome> {
   const { code, stdout, stderr } = await slot(
     () =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [join(programsDir, program)], { env: { ...process.env, TWERK_ENDPOINT: server.base }, encoding: 'utf8' }, (error, stdout, stderr) =>
+        execFile(process.execPath, [join(programsDir, program)], { env: { ...process.env, TWERK_ENDPOINT: server.base, ...env }, encoding: 'utf8' }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
       }),
@@ -236,6 +236,8 @@ const OTHER_OUTCOMES: Readonly<Record<string, () => Promise<void>>> = {
 /** The Pokémon examples call a Pokémon API on 127.0.0.1:8080; they run while this stands in for it. */
 const POKEMON = ['pokemon-benchmark.ts', 'twerk-chaos-engineering.ts', 'twerk-massive-parallel.ts', 'twerk-pokemon-shell-100.ts'];
 
+const cronOf = (document: Record<string, unknown>) => (document['schedule'] as { cron?: string } | undefined)?.cron ?? document['cron'];
+
 const byKind = (kind: Kind) => programs.filter((program) => kindOf(tree(readFileSync(join(examplesDir, yamlOf(program))))) === kind);
 const jobPrograms = byKind('job');
 
@@ -253,10 +255,26 @@ describe('run against a real server', () => {
 
   it.concurrent.each(jobPrograms.filter((program) => !POKEMON.includes(program)))('%s runs to its result', runToItsResult, 120_000);
 
-  it.concurrent.each(byKind('scheduled job'))('%s shows its schedule (this server does not serve /scheduled-jobs yet)', async (program) => {
+  it.concurrent.each(byKind('scheduled job'))('%s creates its schedule, prints it and deletes it again', async (program) => {
     const document = tree(readFileSync(join(examplesDir, yamlOf(program))));
+    const before = Date.now();
     const { code, printed } = await runProgram(program);
-    expect([code, printed]).toEqual([0, { scheduled: document['name'], cron: (document['schedule'] as { cron?: string } | undefined)?.cron ?? document['cron'] }]);
+    expect([code, printed]).toEqual([0, { scheduled: expect.any(String), name: document['name'], cron: cronOf(document), state: 'ACTIVE', nextRunAt: expect.any(String) }]);
+    expect(Date.parse(String(printed['nextRunAt']))).toBeGreaterThan(before);
+    expect((await client.api.scheduledJobs.get({ params: { id: String(printed['scheduled']) } })).status).toBe(404);
+  });
+
+  it('with TWERK_KEEP_SCHEDULE=1 a scheduled job\'s program leaves its schedule on the server', async () => {
+    const { code, printed } = await runProgram('docs/twerk-docs-scheduled-job.ts', { TWERK_KEEP_SCHEDULE: '1' });
+    expect(code).toBe(0);
+    const id = String(printed['scheduled']);
+    try {
+      const kept = await client.scheduledJobs.get(id);
+      expect(kept).toMatchObject({ id, name: 'daily backup', state: 'ACTIVE', cron: '0 2 * * *' });
+      expect(Date.parse(kept.nextRunAt ?? '')).toBeGreaterThanOrEqual(Date.parse(String(printed['nextRunAt'])));
+    } finally {
+      await client.scheduledJobs.delete(id);
+    }
   });
 
   it('asl-hello.ts runs its two pass states to "Goodbye!"', async () => {

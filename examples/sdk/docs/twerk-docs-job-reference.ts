@@ -1,7 +1,7 @@
 /**
  * Every job field at once (Twerk docs, "Jobs → Complete Job Reference"); it has a `schedule`, so it is a scheduled job.
- * Run it: `node examples/sdk/docs/twerk-docs-job-reference.ts` (TWERK_ENDPOINT picks the server); it builds and
- * validates the scheduled job and shows its cron, as this server does not serve /scheduled-jobs yet.
+ * Run it: `node examples/sdk/docs/twerk-docs-job-reference.ts` (TWERK_ENDPOINT picks the server); it creates the
+ * scheduled job, prints its id, cron, state and next run, and deletes it again (TWERK_KEEP_SCHEDULE=1 keeps it).
  */
 import { expr, scheduledJob, task } from '@twerk/sdk';
 import { run } from '../run.ts';

@@ -1,7 +1,7 @@
 /**
  * A scheduled job (Twerk docs, "Examples → Scheduled Job"): a database backup every night at 2:00.
- * Run it: `node examples/sdk/docs/twerk-docs-scheduled-job.ts` (TWERK_ENDPOINT picks the server); it builds and
- * validates the scheduled job and shows its cron, as this server does not serve /scheduled-jobs yet.
+ * Run it: `node examples/sdk/docs/twerk-docs-scheduled-job.ts` (TWERK_ENDPOINT picks the server); it creates the
+ * scheduled job, prints its id, cron, state and next run, and deletes it again (TWERK_KEEP_SCHEDULE=1 keeps it).
  */
 import { scheduledJob, task } from '@twerk/sdk';
 import { run } from '../run.ts';
