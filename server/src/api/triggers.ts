@@ -83,7 +83,10 @@ export function triggerHandlers(engine: Engine) {
       hooks: { preValidation: authenticHook(engine) },
       handler: async ({ request, body, headers }: { request: FastifyRequest; body: Record<string, unknown>; headers: Key }) => {
         const id = hookTargets.get(request)!;
-        const outcome = await engine.triggers.fire(id, { source: 'webhook', payload: body, ...keyOf(headers) });
+        // GitHub names every delivery and resends it with the same name: that is an idempotency key.
+        const delivery = request.headers['x-github-delivery'];
+        const key = headers['idempotency-key'] ?? (typeof delivery === 'string' && delivery !== '' ? delivery.slice(0, 256) : undefined);
+        const outcome = await engine.triggers.fire(id, { source: 'webhook', payload: body, ...(key !== undefined ? { idempotencyKey: key } : {}) });
         if (outcome.kind === 'not-found') return notFound(id);
         if (outcome.kind === 'skipped' && outcome.reason === 'the trigger is disabled') return { status: 409 as const, body: { message: 'the trigger is disabled', error: 'TriggerDisabled' } };
         return { status: 200 as const, body: firedAnswer([outcome]) };

@@ -133,3 +133,14 @@ export async function listFirings(q: Queryable, triggerId: string, page: number,
   ]);
   return { items: items.rows, totalItems: total.rows[0]?.count ?? 0 };
 }
+
+/** Deletes up to `limit` firings older than `ageMs` (the jobs they started are kept as long, by the jobs retention). */
+export async function deleteFiringsOlderThan(q: Queryable, ageMs: number, limit: number): Promise<number> {
+  const result = await q.query(
+    `DELETE FROM twerk.trigger_firings WHERE id IN (
+       SELECT id FROM twerk.trigger_firings WHERE fired_at < now() - $1::double precision * interval '1 millisecond'
+       ORDER BY fired_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [ageMs, limit],
+  );
+  return result.rowCount ?? 0;
+}

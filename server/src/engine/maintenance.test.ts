@@ -74,6 +74,14 @@ describe.each(TEST_BACKENDS)('retention on %s', (_name, create) => {
     expect(await count(test.db, 'twerk.task_log_parts')).toBe(5);
   });
 
+  it("deletes triggers' firing records older than the jobs retention", async () => {
+    await test.db.query("INSERT INTO twerk.triggers (id, name, enabled, definition) VALUES ('t1', 't1', true, '{}') ON CONFLICT DO NOTHING");
+    await test.db.query("DELETE FROM twerk.trigger_firings");
+    await test.db.query("INSERT INTO twerk.trigger_firings (id, trigger_id, source, reason, fired_at) VALUES ('old', 't1', 'event', 'x', now() - interval '366 days'), ('new', 't1', 'event', 'x', now() - interval '1 day')");
+    await start().retainOnce();
+    expect((await test.db.query<{ id: string }>('SELECT id FROM twerk.trigger_firings')).rows).toEqual([{ id: 'new' }]);
+  });
+
   it('keeps a job inside the jobs retention, and everything when retention is off', async () => {
     await addJob(test.db, 'done', 'COMPLETED');
     await addTask(test.db, 'done', 'done.task');

@@ -7,13 +7,14 @@
  *
  * Retention (`datastore.retention.*`) runs a pass every minute, the first on the first tick: log parts
  * older than the logs retention go, and top-level jobs that ended longer ago than the jobs retention go
- * with their tasks, logs and attached sub-jobs. A pass is spread over ticks: each tick spends at most a
+ * with their tasks, logs and attached sub-jobs (and triggers' firing records as old go too). A pass is spread over ticks: each tick spends at most a
  * small budget on it, a batch per transaction, so a backlog of millions drains over many seconds while
  * lost tasks are still requeued every second.
  */
 import type { Database } from '../db/database.ts';
 import { deleteJobTrees, jobsDueForDeletion, jobsEndedBefore } from '../datastore/jobs.ts';
 import { deleteLogPartsOlderThan } from '../datastore/logs.ts';
+import { deleteFiringsOlderThan } from '../datastore/triggers.ts';
 
 /** How long log parts and ended jobs are kept; null keeps them forever. */
 export interface Retention {
@@ -94,7 +95,9 @@ export function startMaintenance(options: MaintenanceOptions): Maintenance {
         await deleteJobTrees(tx, ids);
         return ids.length;
       });
-      jobsDone = jobs < batch.jobs;
+      // Triggers' firing records age like the jobs they started.
+      const firings = await deleteFiringsOlderThan(db, ageMs, batch.logs);
+      jobsDone = jobs < batch.jobs && firings < batch.logs;
     }
     return { logs, jobs, logsDone, jobsDone };
   }

@@ -220,6 +220,9 @@ describe.each(TEST_BACKENDS)('triggers on %s', (_name, open) => {
       expect(await jobResult((answer.body!['jobs'] as { jobId: string }[])[0]!.jobId)).toMatchObject({ result: 'abc123' });
       const token = await call('POST', '/hooks/github-push', body, { authorization: `Bearer ${SECRET}` });
       expect((token.body!['jobs'] as unknown[]).length).toBe(1);
+      const redelivered = await call('POST', '/hooks/github-push', body, { 'x-hub-signature-256': sign(body), 'x-github-delivery': 'delivery-1' });
+      const again = await call('POST', '/hooks/github-push', body, { 'x-hub-signature-256': sign(body), 'x-github-delivery': 'delivery-1' });
+      expect(again.body!['jobs']).toEqual([{ ...(redelivered.body!['jobs'] as object[])[0], duplicate: true }]);
       const other = await call('POST', '/hooks/github-push', JSON.stringify({ ref: 'refs/heads/dev' }), { 'x-twerk-signature': sign(JSON.stringify({ ref: 'refs/heads/dev' })) });
       expect(other.body).toMatchObject({ jobs: [], skipped: [{ reason: 'the condition is false' }] });
     }, 30_000);
