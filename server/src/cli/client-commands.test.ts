@@ -257,6 +257,127 @@ describe('twerk scheduled-job', { timeout: 60_000 }, () => {
   });
 });
 
+describe('twerk trigger and twerk event', { timeout: 60_000 }, () => {
+  const deployYaml = file(
+    'deploy-trigger.yaml',
+    `id: cli-deploy
+name: deploy cli
+enabled: true
+event: cli-deploy
+condition: "payload.env == 'prod'"
+inputs:
+  version: "v{{ payload.version }}"
+job:
+  name: deploy from cli
+  output: "{{ tasks.said }}"
+  tasks:
+    - name: say
+      var: said
+      run: printf "deploying $V" > "$TWERK_OUTPUT"
+      env:
+        V: "{{ inputs.version }}"
+`,
+  );
+
+  async function resultOf(id: string): Promise<unknown> {
+    await expect.poll(() => stateOf(id), { timeout: 20_000 }).toBe('COMPLETED');
+    return ((await (await fetch(`${endpoint}/jobs/${id}`)).json()) as { result?: string }).result;
+  }
+
+  const startedJob = (stdout: string): string => /^trigger cli-deploy started job (\S+)\n$/.exec(stdout)?.[1] ?? `none in ${JSON.stringify(stdout)}`;
+
+  it('creates, lists, shows, fires, publishes to, lists the firings of, replaces and deletes a trigger', async () => {
+    expect(await twerk(['trigger', 'create', deployYaml])).toEqual({ status: 0, stdout: 'created trigger cli-deploy (deploy cli, event cli-deploy)\n', stderr: '' });
+
+    const listed = await twerk(['trigger', 'list']);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+NAME\s+ENABLED\s+FIRES ON\s+STARTS\s+LAST FIRED\n/);
+    expect(listed.stdout).toMatch(/^cli-deploy\s+deploy cli\s+yes\s+event cli-deploy\s+job "deploy from cli"\s+-$/m);
+    expect(listed.stdout).toMatch(/\n\d+ triggers?\n$/);
+    expect(JSON.parse((await twerk(['trigger', 'list', '--json'])).stdout)).toEqual(await (await fetch(`${endpoint}/triggers`)).json());
+
+    const shown = await twerk(['trigger', 'get', 'cli-deploy']);
+    expect(shown.stdout).toMatch(/^fires on: +event cli-deploy$/m);
+    expect(shown.stdout).toMatch(/^condition: +payload\.env == 'prod'$/m);
+    expect(shown.stdout).toMatch(/^starts: +job "deploy from cli"$/m);
+    expect(shown.stdout).toMatch(/^inputs: +version=v\{\{ payload\.version \}\}$/m);
+    expect(shown.stdout).toMatch(/^version: +1$/m);
+    expect(JSON.parse((await twerk(['trigger', 'get', 'cli-deploy', '--json'])).stdout)).toEqual(await (await fetch(`${endpoint}/triggers/cli-deploy`)).json());
+
+    // An event whose payload meets the condition starts the job; the same idempotency key again starts nothing new.
+    const prod = ['--payload', '{"env": "prod", "version": "1.2"}', '--idempotency-key', 'release-1.2'];
+    const published = await twerk(['event', 'publish', 'cli-deploy', ...prod]);
+    expect(published.status, published.stderr).toBe(0);
+    const jobId = startedJob(published.stdout);
+    expect(await twerk(['event', 'publish', 'cli-deploy', ...prod])).toEqual({ status: 0, stdout: `trigger cli-deploy already started job ${jobId} with this idempotency key\n`, stderr: '' });
+    expect(JSON.parse((await twerk(['event', 'publish', 'cli-deploy', ...prod, '--json'])).stdout)).toEqual({ jobs: [{ triggerId: 'cli-deploy', jobId, duplicate: true }] });
+    expect(await resultOf(jobId)).toBe('deploying v1.2');
+    expect(await twerk(['event', 'publish', 'cli-deploy', '--payload', '{"env": "dev"}'])).toEqual({ status: 0, stdout: 'trigger cli-deploy started nothing: the condition is false\n', stderr: '' });
+    expect(await twerk(['event', 'publish', 'nobody-listens'])).toEqual({ status: 0, stdout: 'no enabled trigger listens for event nobody-listens\n', stderr: '' });
+
+    // Firing by hand does not consult the condition.
+    const fired = await twerk(['trigger', 'fire', 'cli-deploy', '--payload={"version": "2.0"}']);
+    expect(fired.status, fired.stderr).toBe(0);
+    const firedJob = startedJob(fired.stdout);
+    expect(await resultOf(firedJob)).toBe('deploying v2.0');
+    const keyed = JSON.parse((await twerk(['trigger', 'fire', 'cli-deploy', '--idempotency-key', 'by-hand', '--json'])).stdout) as { jobs: { jobId: string }[] };
+    expect(JSON.parse((await twerk(['trigger', 'fire', 'cli-deploy', '--idempotency-key', 'by-hand', '--json'])).stdout)).toEqual({ jobs: [{ triggerId: 'cli-deploy', jobId: keyed.jobs[0]!.jobId, duplicate: true }] });
+
+    const firings = await twerk(['trigger', 'firings', 'cli-deploy']);
+    expect(firings.status).toBe(0);
+    const lines = firings.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^FIRED\s+SOURCE\s+STARTED\s+IDEMPOTENCY KEY$/);
+    expect(lines.slice(1, -1).map((line) => line.replace(/^\S+ \S+\s+/, '').replace(/\s+/g, ' '))).toEqual([
+      `manual job ${keyed.jobs[0]!.jobId} by-hand`,
+      `manual job ${firedJob}`,
+      'event the condition is false',
+      `event job ${jobId} release-1.2`,
+    ]);
+    expect(lines.at(-1)).toBe('page 1 of 1, 4 firings');
+    const paged = JSON.parse((await twerk(['trigger', 'firings', 'cli-deploy', '--size', '1', '--page', '4', '--json'])).stdout) as { items: { jobId: string; source: string }[]; totalItems: number };
+    expect(paged).toMatchObject({ totalItems: 4, items: [{ source: 'event', jobId }] });
+
+    // Replaced from JSON, with the version it was read at; a stale version is refused.
+    const disabled = file('deploy-disabled.json', JSON.stringify({ name: 'deploy cli', enabled: false, event: 'cli-deploy', version: 1, job: { name: 'deploy from cli', tasks: [{ name: 'say', run: 'true' }] } }));
+    expect(await twerk(['trigger', 'update', 'cli-deploy', disabled])).toEqual({ status: 0, stdout: 'updated trigger cli-deploy (deploy cli, version 2)\n', stderr: '' });
+    expect(await twerk(['trigger', 'update', 'cli-deploy', disabled])).toEqual({ status: 1, stdout: '', stderr: 'twerk: stale version supplied\n' });
+    expect(await twerk(['trigger', 'fire', 'cli-deploy'])).toEqual({ status: 1, stdout: '', stderr: 'twerk: the trigger is disabled\n' });
+    expect(JSON.parse((await twerk(['trigger', 'fire', 'cli-deploy', '--json'])).stdout)).toEqual({ error: { message: 'the trigger is disabled', status: 409 } });
+
+    expect(await twerk(['trigger', 'delete', 'cli-deploy'])).toEqual({ status: 0, stdout: 'deleted trigger cli-deploy\n', stderr: '' });
+    expect(await twerk(['trigger', 'get', 'cli-deploy'])).toEqual({ status: 1, stdout: '', stderr: 'twerk: trigger cli-deploy not found\n' });
+  });
+
+  it('shows a webhook trigger without its secret, and a cron trigger with its next run', async () => {
+    const hook = file('hook-trigger.yaml', 'id: cli-hook\nname: hook cli\nenabled: true\nhookPath: cli-hook\nsecret: a-long-shared-secret-for-the-cli\njob:\n  startAt: Done\n  states:\n    Done:\n      type: succeed\n');
+    expect(await twerk(['trigger', 'create', hook])).toEqual({ status: 0, stdout: 'created trigger cli-hook (hook cli, POST /hooks/cli-hook)\n', stderr: '' });
+    const shown = await twerk(['trigger', 'get', 'cli-hook']);
+    expect(shown.stdout).toMatch(/^starts: +a state machine$/m);
+    expect(shown.stdout + (await twerk(['trigger', 'get', 'cli-hook', '--json'])).stdout).not.toContain('a-long-shared-secret-for-the-cli');
+    const nightly = file('cron-trigger.json', JSON.stringify({ id: 'cli-cron', name: 'cron cli', enabled: true, cron: '0 2 * * *', timezone: 'Europe/Paris', job: { name: 'nightly', tasks: [{ name: 't', run: 'true' }] } }));
+    expect((await twerk(['trigger', 'create', nightly])).stdout).toBe('created trigger cli-cron (cron cli, cron 0 2 * * * (Europe/Paris))\n');
+    expect((await twerk(['trigger', 'get', 'cli-cron'])).stdout).toMatch(/^next run: +\d{4}-\d\d-\d\d 0[01]:00:00$/m);
+    for (const id of ['cli-hook', 'cli-cron']) expect((await twerk(['trigger', 'delete', id])).status).toBe(0);
+  });
+
+  it("reports the server's field errors, and files it cannot read as a trigger, with exit 1", async () => {
+    const unsigned = file('unsigned-trigger.yaml', 'name: unsigned\nenabled: true\nhookPath: unsigned\njob:\n  name: j\n  tasks:\n    - name: t\n      run: "true"\n');
+    const run = await twerk(['trigger', 'create', unsigned]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('\n  secret: is required with hookPath: an inbound webhook must be signed or carry a token\n');
+    const json = JSON.parse((await twerk(['trigger', 'create', unsigned, '--json'])).stdout) as { error: { status: number; errors: { path: string }[] } };
+    expect(json.error).toMatchObject({ status: 400, errors: [{ path: 'secret' }] });
+
+    const list = file('list-trigger.yaml', '- name: not a mapping\n');
+    expect(await twerk(['trigger', 'create', list])).toEqual({ status: 1, stdout: '', stderr: `twerk: ${list}: a trigger is a mapping (name, enabled, what fires it, job)\n` });
+    const broken = file('broken-trigger.yaml', 'name: [unclosed\n');
+    const unreadable = await twerk(['trigger', 'update', 'x', broken]);
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.stderr).toMatch(new RegExp(`^twerk: ${broken.replaceAll('.', '\\.')}: .+`));
+    expect((await twerk(['trigger', 'firings', 'no-such-trigger'])).stderr).toBe('twerk: trigger no-such-trigger not found\n');
+  });
+});
+
 describe('twerk queue list and node list', { timeout: 60_000 }, () => {
   it('print tables of queues and nodes, or the server answers with --json', async () => {
     const queues = await twerk(['queue', 'list']);
@@ -273,7 +394,7 @@ describe('twerk queue list and node list', { timeout: 60_000 }, () => {
 
 describe('the command line itself', { timeout: 60_000 }, () => {
   it('exits 2 for usage errors, with the usage on stderr, or as JSON on stdout with --json', async () => {
-    for (const args of [['job'], ['job', 'frob'], ['job', 'get'], ['job', 'get', 'a', 'b'], ['job', 'list', '--page', 'x'], ['job', 'list', '--nope'], ['job', 'list', '--size'], ['queue', 'purge'], ['scheduled-job', 'create']]) {
+    for (const args of [['job'], ['job', 'frob'], ['job', 'get'], ['job', 'get', 'a', 'b'], ['job', 'list', '--page', 'x'], ['job', 'list', '--nope'], ['job', 'list', '--size'], ['queue', 'purge'], ['scheduled-job', 'create'], ['trigger', 'update', 'x'], ['event', 'publish'], ['event', 'publish', 'e', '--payload', '{'], ['trigger', 'fire', 'x', '--payload', '[1]'], ['trigger', 'fire']]) {
       const run = await twerk(args);
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stdout, args.join(' ')).toBe('');
@@ -285,6 +406,7 @@ describe('the command line itself', { timeout: 60_000 }, () => {
     }
     expect((await twerk(['job', 'get'])).stderr).toMatch(/^twerk: missing ID\n/);
     expect((await twerk(['job', 'list', '--page', '0'])).stderr).toMatch(/^twerk: --page takes a positive whole number, not "0"\n/);
+    expect((await twerk(['trigger', 'fire', 'x', '--payload', '[1]'])).stderr).toMatch(/^twerk: --payload takes a JSON object, not \[1\]\n/);
   });
 
   it('explains a group when asked, and exits 0', async () => {
@@ -293,6 +415,9 @@ describe('the command line itself', { timeout: 60_000 }, () => {
     expect(run.stdout).toContain('twerk job submit FILE [--wait] [--follow]');
     expect(JSON.parse((await twerk(['job', 'help', '--json'])).stdout)).toMatchObject({ content: expect.stringContaining('twerk job log ID [--follow]') });
     expect((await twerk(['--help'], { endpoint: false })).stderr).toContain('twerk job submit <file> [--wait] [--follow]');
+    expect((await twerk(['trigger', '--help'])).stdout).toContain('twerk trigger fire ID [--payload JSON] [--idempotency-key K]');
+    expect((await twerk(['event', 'help'])).stdout).toContain('twerk event publish NAME [--payload JSON] [--idempotency-key K]');
+    expect((await twerk(['--help'], { endpoint: false })).stderr).toContain('twerk event publish <name> [--payload <json>] [--idempotency-key <key>]');
   });
 
   it('exits 1 with a clear message when the server cannot be reached', async () => {

@@ -1,16 +1,17 @@
 /**
- * The client commands of `twerk` (job, scheduled-job, queue, node): a talk with a server's REST API
+ * The client commands of `twerk` (job, scheduled-job, trigger, event, queue, node): a talk with a server's REST API
  * through @twerk/sdk's client. Exit codes as seed 000 says: 0 done, 2 for a command line that does not
  * parse, 1 when the server says no, cannot be reached, or the job waited for did not complete. With
  * --json, stdout carries JSON only (the server's answer, or `{"error": …}`) and stderr stays empty.
  */
 import { readFileSync } from 'node:fs';
-import { createClient, TwerkApiError, TwerkConnectionError, type FieldError, type Job, type TwerkClient } from '@twerk/sdk';
+import { readDocument as readTree } from '@twerk/contract';
+import { createClient, TwerkApiError, TwerkConnectionError, type FieldError, type Fired, type Job, type Trigger, type TriggerInput, type TwerkClient } from '@twerk/sdk';
 import { loadSettings, resolveClientConfig } from '../config/config.ts';
 import { formatDuration, taskSummary } from './progress.ts';
 import { watchJob } from './watch.ts';
 
-export const CLIENT_GROUPS: readonly string[] = ['job', 'scheduled-job', 'queue', 'node'];
+export const CLIENT_GROUPS: readonly string[] = ['job', 'scheduled-job', 'trigger', 'event', 'queue', 'node'];
 
 class UsageError extends Error {}
 
@@ -51,6 +52,7 @@ const ALIASES: Readonly<Record<string, string>> = { '-e': '--endpoint', '--query
 const COMMON_FLAGS = ['--json', '--help', '-h'];
 const COMMON_OPTIONS = ['--endpoint'];
 const PAGE_OPTIONS = ['--page', '--size'];
+const FIRING_OPTIONS = ['--payload', '--idempotency-key'];
 
 function positiveInteger(parsed: Parsed, name: string): number | undefined {
   const value = parsed.values.get(name);
@@ -72,6 +74,58 @@ function readDocument(file: string): string {
   } catch (caught) {
     throw new CommandFailure(`cannot read ${file}: ${(caught as Error).message}`);
   }
+}
+
+/** A trigger file (YAML or JSON; - for stdin) as the tree the server validates. */
+function readTrigger(file: string): TriggerInput {
+  const tree = readTree(readDocument(file));
+  if (!tree.ok) throw new CommandFailure(`${file}: ${tree.error.message}`);
+  if (tree.value === null || typeof tree.value !== 'object' || Array.isArray(tree.value)) throw new CommandFailure(`${file}: a trigger is a mapping (name, enabled, what fires it, job)`);
+  return tree.value as TriggerInput;
+}
+
+/** `--payload JSON` (an object) and `--idempotency-key K`, as the client's fire and publish take them. */
+function firingOf(parsed: Parsed): { payload?: Record<string, unknown>; options: { idempotencyKey?: string } } {
+  const text = parsed.values.get('--payload');
+  const key = parsed.values.get('--idempotency-key');
+  let payload: unknown;
+  if (text !== undefined) {
+    try {
+      payload = JSON.parse(text) as unknown;
+    } catch {
+      throw new UsageError(`--payload takes a JSON object, not ${JSON.stringify(text)}`);
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new UsageError(`--payload takes a JSON object, not ${text}`);
+  }
+  if (key === '') throw new UsageError('--idempotency-key must not be empty');
+  return { ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}), options: key !== undefined ? { idempotencyKey: key } : {} };
+}
+
+/** How a trigger fires, e.g. "event deploy, cron 0 2 * * * (Europe/Paris)"; "by hand" when only POST /triggers/{id}/fire starts it. */
+function firesOn(trigger: Trigger): string {
+  const ways = [
+    trigger.event !== undefined ? `event ${trigger.event}` : undefined,
+    trigger.hookPath !== undefined ? `POST /hooks/${trigger.hookPath}` : undefined,
+    trigger.cron !== undefined ? `cron ${trigger.cron}${trigger.timezone !== undefined ? ` (${trigger.timezone})` : ''}` : undefined,
+  ].filter((way) => way !== undefined);
+  return ways.length > 0 ? ways.join(', ') : 'by hand';
+}
+
+/** What a trigger starts: a job by name, a state machine, or a stored scheduled job. */
+function starts(trigger: Trigger): string {
+  if (trigger.scheduledJobId !== undefined) return `scheduled job ${trigger.scheduledJobId}`;
+  const job = trigger.job;
+  if (job === undefined) return '-';
+  if ('startAt' in job || 'StartAt' in job) return 'a state machine';
+  return typeof job['name'] === 'string' ? `job "${job['name']}"` : 'a job';
+}
+
+/** One line per trigger a firing reached: the job it started (or had started, for a repeated key), or why not. */
+function firedLines(fired: Fired): string[] {
+  return [
+    ...fired.jobs.map((started) => (started.duplicate === true ? `trigger ${started.triggerId} already started job ${started.jobId} with this idempotency key` : `trigger ${started.triggerId} started job ${started.jobId}`)),
+    ...(fired.skipped ?? []).map((skipped) => `trigger ${skipped.triggerId} started nothing: ${skipped.reason}`),
+  ];
 }
 
 /** "2026-12-01T11:15:04.953Z" as "2026-12-01 11:15:04". */
@@ -257,6 +311,127 @@ const GROUPS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
     resume: idCommand('resume a paused scheduled job', (client, id) => client.scheduledJobs.resume(id), 'resumed scheduled job'),
     delete: idCommand('unschedule a scheduled job (the jobs it started stay)', (client, id) => client.scheduledJobs.delete(id), 'deleted scheduled job'),
   },
+  trigger: {
+    list: {
+      synopsis: '',
+      summary: 'list triggers, by id',
+      args: [],
+      async run(context) {
+        const triggers = await context.client.triggers.list();
+        if (context.json) {
+          context.data(triggers);
+          return 0;
+        }
+        const rows = triggers.map((trigger) => [trigger.id, trigger.name, trigger.enabled ? 'yes' : 'no', firesOn(trigger), starts(trigger), time(trigger.lastFiredAt)]);
+        for (const line of table(['ID', 'NAME', 'ENABLED', 'FIRES ON', 'STARTS', 'LAST FIRED'], rows)) context.line(line);
+        context.line(`${triggers.length} trigger${triggers.length === 1 ? '' : 's'}`);
+        return 0;
+      },
+    },
+    get: {
+      synopsis: 'ID',
+      summary: 'show a trigger (its hook secret is never shown)',
+      args: ['ID'],
+      async run(context, { positionals: [id] }) {
+        const trigger = await context.client.triggers.get(id!);
+        if (context.json) {
+          context.data(trigger);
+          return 0;
+        }
+        const lines = keyValues([
+          ['id', trigger.id],
+          ['name', trigger.name],
+          ['enabled', trigger.enabled ? 'yes' : 'no'],
+          ['fires on', firesOn(trigger)],
+          ['condition', trigger.condition],
+          ['starts', starts(trigger)],
+          ['inputs', trigger.inputs !== undefined ? Object.entries(trigger.inputs).map(([key, value]) => `${key}=${value}`).join(', ') : undefined],
+          ['next run', trigger.nextRunAt && time(trigger.nextRunAt)],
+          ['last fired', trigger.lastFiredAt && time(trigger.lastFiredAt)],
+          ['version', trigger.version],
+          ['created', time(trigger.createdAt)],
+          ['updated', time(trigger.updatedAt)],
+        ]);
+        for (const line of lines) context.line(line);
+        return 0;
+      },
+    },
+    create: {
+      synopsis: 'FILE',
+      summary: 'create a trigger from a YAML or JSON file (- for stdin)',
+      args: ['FILE'],
+      async run(context, { positionals: [file] }) {
+        const trigger = await context.client.triggers.create(readTrigger(file!));
+        if (context.json) context.data(trigger);
+        else context.line(`created trigger ${trigger.id} (${trigger.name}, ${firesOn(trigger)})`);
+        return 0;
+      },
+    },
+    update: {
+      synopsis: 'ID FILE',
+      summary: "replace a trigger; with `version` in the file, only if it is still the stored one",
+      args: ['ID', 'FILE'],
+      async run(context, { positionals: [id, file] }) {
+        const trigger = await context.client.triggers.update(id!, readTrigger(file!));
+        if (context.json) context.data(trigger);
+        else context.line(`updated trigger ${trigger.id} (${trigger.name}, version ${trigger.version})`);
+        return 0;
+      },
+    },
+    delete: idCommand('delete a trigger: it stops firing at once', (client, id) => client.triggers.delete(id), 'deleted trigger'),
+    fire: {
+      synopsis: 'ID [--payload JSON] [--idempotency-key K]',
+      summary: "start a trigger's job now (its condition is not consulted); a repeated key starts nothing new",
+      args: ['ID'],
+      options: FIRING_OPTIONS,
+      async run(context, parsed) {
+        const { payload, options } = firingOf(parsed);
+        const fired = await context.client.triggers.fire(parsed.positionals[0]!, payload, options);
+        if (fired.jobs.length === 0) throw new CommandFailure(firedLines(fired).join('; ') || 'the trigger started nothing', { skipped: fired.skipped ?? [] });
+        if (context.json) context.data(fired);
+        else for (const line of firedLines(fired)) context.line(line);
+        return 0;
+      },
+    },
+    firings: {
+      synopsis: 'ID [--page N] [--size N]',
+      summary: "list a trigger's firings, newest first: the job each started, or why none",
+      args: ['ID'],
+      options: PAGE_OPTIONS,
+      async run(context, parsed) {
+        const { page, size } = pageOptions(parsed);
+        const firings = await context.client.triggers.firings(parsed.positionals[0]!, { ...(page !== undefined ? { page } : {}), ...(size !== undefined ? { size } : {}) });
+        if (context.json) {
+          context.data(firings);
+          return 0;
+        }
+        const rows = firings.items.map((firing) => [time(firing.firedAt), firing.source, firing.jobId !== undefined ? `job ${firing.jobId}` : (firing.reason ?? ''), firing.idempotencyKey ?? '']);
+        for (const line of table(['FIRED', 'SOURCE', 'STARTED', 'IDEMPOTENCY KEY'], rows)) context.line(line);
+        context.line(`page ${firings.number} of ${Math.max(1, firings.totalPages)}, ${firings.totalItems} firing${firings.totalItems === 1 ? '' : 's'}`);
+        return 0;
+      },
+    },
+  },
+  event: {
+    publish: {
+      synopsis: 'NAME [--payload JSON] [--idempotency-key K]',
+      summary: 'publish an event: every enabled trigger listening for NAME whose condition holds starts its job',
+      args: ['NAME'],
+      options: FIRING_OPTIONS,
+      async run(context, parsed) {
+        const name = parsed.positionals[0]!;
+        const { payload, options } = firingOf(parsed);
+        const fired = await context.client.triggers.publish(name, payload, options);
+        if (context.json) {
+          context.data(fired);
+          return 0;
+        }
+        const lines = firedLines(fired);
+        for (const line of lines.length > 0 ? lines : [`no enabled trigger listens for event ${name}`]) context.line(line);
+        return 0;
+      },
+    },
+  },
   queue: {
     list: {
       synopsis: '',
@@ -305,7 +480,7 @@ function canonical(name: string): string {
 
 /** The first argument that is not an option or an option's value: the command. */
 function findCommand(args: readonly string[]): number {
-  const valued = new Set([...COMMON_OPTIONS, ...PAGE_OPTIONS, '-q']);
+  const valued = new Set([...COMMON_OPTIONS, ...PAGE_OPTIONS, ...FIRING_OPTIONS, '-q']);
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === '--') return index + 1 < args.length ? index + 1 : -1;

@@ -22,6 +22,13 @@ client commands, each with [-e|--endpoint <url>] [--json]:
   twerk scheduled-job create <file>                 schedule a job document with a cron
   twerk scheduled-job list [--page N] [--size N]    list scheduled jobs
   twerk scheduled-job get|pause|resume|delete <id>  show, pause, resume or unschedule one
+  twerk trigger list                                list triggers
+  twerk trigger get|delete <id>                     show or delete one
+  twerk trigger create <file>                       create a trigger from a YAML or JSON file
+  twerk trigger update <id> <file>                  replace one (optimistically, with its version)
+  twerk trigger fire <id> [--payload <json>] [--idempotency-key <key>]  start its job now
+  twerk trigger firings <id> [--page N] [--size N]  list its firings, newest first
+  twerk event publish <name> [--payload <json>] [--idempotency-key <key>]  fire the triggers listening for it
   twerk queue list                                  list work queues
   twerk node list                                   list coordinators and workers
   the endpoint defaults to client.endpoint (TWERK_CLIENT_ENDPOINT), else http://localhost:8000;
@@ -107,6 +114,8 @@ async function main(args: readonly string[]): Promise<number> {
       return 0;
     case 'job':
     case 'scheduled-job':
+    case 'trigger':
+    case 'event':
     case 'queue':
     case 'node': {
       // Loaded only here: the client's HTTP stack has no business in a server's start-up.
