@@ -32,7 +32,7 @@ const triggerFields = {
   action: z.string().trim().min(1, 'must not be blank').max(64).optional().describe('Twerk compatibility: a free-form label.'),
   job: z.record(z.string(), z.unknown()).optional().describe('What to start: a job document, or a state machine (whose input is the payload).'),
   scheduledJobId: z.string().min(1).max(64).optional().describe('What to start, instead of `job`: the document of this stored scheduled job.'),
-  inputs: stringRecord.optional().describe('Templates evaluated against the payload, merged over the payload\'s own fields into the job\'s inputs.'),
+  inputs: stringRecord.optional().describe('Templates evaluated against the payload, merged over the payload\'s own fields into the job\'s inputs (or a machine\'s input).'),
   metadata: z
     .record(z.string().min(1, 'metadata key must be non-empty ASCII').regex(/^[\x20-\x7e]+$/, 'metadata key must be non-empty ASCII'), z.string())
     .optional(),

@@ -22,7 +22,7 @@ export interface ScheduledJobRef {
 
 /**
  * What a trigger starts: a job (the payload's fields, and the rendered `inputs`, become its inputs), a
- * state machine (its input is the payload; `inputs` do not reach it), or a stored scheduled job.
+ * state machine (its input is the payload, with the rendered `inputs` over it), or a stored scheduled job.
  */
 export type TriggerAction = BuiltJob | JobSpec | BuiltMachine | ScheduledJobRef;
 

@@ -45,7 +45,8 @@ async function resolveAction(s: Session, trigger: TriggerRecord, request: Firing
   if (definition.job !== undefined) {
     const parsed = classifyDocument(definition.job);
     if (!parsed.ok) return { reason: `its job is not valid: ${parsed.error.message}` };
-    if (parsed.value.family === 'machine') return { machine: definition.job, input: { ...request.payload } };
+    // A machine's input is the payload itself (JSON, not strings), with the rendered inputs over it.
+    if (parsed.value.family === 'machine') return { machine: definition.job, input: { ...request.payload, ...rendered.inputs } };
     job = parsed.value.job;
   } else if (definition.scheduledJobId !== undefined) {
     const schedule = await getScheduledJob(s.tx, definition.scheduledJobId);

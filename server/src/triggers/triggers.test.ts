@@ -182,9 +182,10 @@ describe.each(TEST_BACKENDS)('triggers on %s', (_name, open) => {
       expect((await call('POST', '/triggers/missing/fire', {})).status).toBe(404);
     }, 30_000);
 
-    it('starts a state machine with the payload as its input', async () => {
-      const machine = { StartAt: 'Shape', States: { Shape: { Type: 'Pass', Parameters: { 'greeting.$': "States.Format('hello {}', $.who)" }, End: true } } };
-      expect((await call('POST', '/triggers', { id: 'machine', name: 'machine', enabled: true, job: machine })).body).toMatchObject({ id: 'machine' });
+    it('starts a state machine with the payload, and the rendered inputs over it, as its input', async () => {
+      const machine = { StartAt: 'Shape', States: { Shape: { Type: 'Pass', Parameters: { 'greeting.$': "States.Format('{} {}', $.salutation, $.who)" }, End: true } } };
+      const created = await call('POST', '/triggers', { id: 'machine', name: 'machine', enabled: true, job: machine, inputs: { salutation: '{{ "hello" }}' } });
+      expect(created.body).toMatchObject({ id: 'machine' });
       const fired = await call('POST', '/triggers/machine/fire', { payload: { who: 'world' } });
       const execution = await jobResult((fired.body!['jobs'] as { jobId: string }[])[0]!.jobId);
       expect(execution).toMatchObject({ state: 'COMPLETED' });

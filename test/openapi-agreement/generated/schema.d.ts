@@ -2505,7 +2505,7 @@ export interface components {
             };
             /** @description What to start, instead of `job`: the document of this stored scheduled job. */
             scheduledJobId?: string;
-            /** @description Templates evaluated against the payload, merged over the payload's own fields into the job's inputs. */
+            /** @description Templates evaluated against the payload, merged over the payload's own fields into the job's inputs (or a machine's input). */
             inputs?: {
                 [key: string]: string;
             };
@@ -2579,7 +2579,7 @@ export interface components {
             };
             /** @description What to start, instead of `job`: the document of this stored scheduled job. */
             scheduledJobId?: string;
-            /** @description Templates evaluated against the payload, merged over the payload's own fields into the job's inputs. */
+            /** @description Templates evaluated against the payload, merged over the payload's own fields into the job's inputs (or a machine's input). */
             inputs?: {
                 [key: string]: string;
             };
