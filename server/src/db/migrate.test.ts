@@ -20,7 +20,9 @@ describe.each(TEST_BACKENDS)('migrations on %s', (_name, create) => {
 
   it('create the twerk tables', async () => {
     const tables = await test.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'twerk' ORDER BY table_name");
-    expect(tables.rows.map((row) => row.table_name)).toEqual(['jobs', 'nodes', 'schema_migrations', 'task_log_parts', 'tasks']);
+    expect(tables.rows.map((row) => row.table_name)).toEqual([
+      'jobs', 'nodes', 'scheduled_jobs', 'schema_migrations', 'task_log_parts', 'tasks', 'trigger_firings', 'triggers', 'webhook_deliveries', 'webhook_events',
+    ]);
   });
 
   it('roll back a failing migration completely', async () => {
