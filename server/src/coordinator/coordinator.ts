@@ -16,7 +16,7 @@ import { restart, type RestartOutcome } from './restart.ts';
 import { transact, type CoordinatorDeps, type Session } from './session.ts';
 import { nextAttempt, scheduleFrom, settle, type Finished } from './settle.ts';
 
-export { JobBodies, type CoordinatorDeps } from './session.ts';
+export { JobBodies, type CoordinatorDeps, type CoordinatorObserver, type TaskOutcome } from './session.ts';
 
 /** Where a job came from, beyond the document: who submitted it, and the schedule tick that started it. */
 export interface JobOrigin {
@@ -194,11 +194,13 @@ export async function requeueLostTasks(deps: CoordinatorDeps, limit = 100): Prom
       const task = await failTask(s.tx, { id: lost.id, error: LOST_WORKER, at: new Date() });
       if (task === undefined) continue;
       const job = await s.lockJob(task.jobId);
-      if (job === undefined || job.state !== 'RUNNING') continue;
-      if ((await lostAttempts(s.tx, task, LOST_WORKER)) >= MAX_LOST_ATTEMPTS) {
+      if (job?.state === 'RUNNING' && (await lostAttempts(s.tx, task, LOST_WORKER)) >= MAX_LOST_ATTEMPTS) {
         finished.push({ task, ok: false, error: `${LOST_WORKER}, ${MAX_LOST_ATTEMPTS} times` });
         continue;
       }
+      // Not settled (the task goes on in another attempt, or its job ended), but this attempt failed.
+      s.taskFinished(task, false);
+      if (job?.state !== 'RUNNING') continue;
       s.addTask(nextAttempt(task, lost.spec));
       s.announce(task.queue);
     }

@@ -9,7 +9,7 @@ import { createEnvironment, type Environment } from '@twerk/contract';
 import type { Broker } from '../broker/broker.ts';
 import { notify, type Database, type Queryable } from '../db/database.ts';
 import { applyJobChanges, jobBody, jobOutputs, lockJobHeads, type JobBody, type JobHead, type JobPatch } from '../datastore/jobs.ts';
-import { insertTasks, type NewTask } from '../datastore/tasks.ts';
+import { insertTasks, type NewTask, type SettledTask } from '../datastore/tasks.ts';
 import { CHANNELS, QUEUES, type JobCommand } from './messages.ts';
 
 /** Job definitions, inputs and secrets never change after submission, so every process may keep them. */
@@ -40,10 +40,26 @@ export class JobBodies {
   }
 }
 
+/** A task that completed or failed in a transaction that committed. */
+export interface TaskOutcome {
+  readonly state: 'COMPLETED' | 'FAILED';
+  /** From its start to its end; undefined for one that never started (failed while waiting in its queue). */
+  readonly durationMs?: number;
+}
+
+/**
+ * What the coordinator tells an observer (the process's metrics) about the work it committed: called
+ * after the commit, never for a transaction that rolled back or was run again. It must not throw.
+ */
+export interface CoordinatorObserver {
+  tasksFinished(outcomes: readonly TaskOutcome[]): void;
+}
+
 export interface CoordinatorDeps {
   readonly db: Database;
   readonly broker: Broker;
   readonly bodies: JobBodies;
+  readonly observer?: CoordinatorObserver;
 }
 
 interface PendingJobChanges {
@@ -64,6 +80,7 @@ export class Session {
   private readonly ready = new Set<string>();
   private readonly commands: JobCommand[] = [];
   private readonly ended: string[] = [];
+  private readonly outcomes: TaskOutcome[] = [];
 
   readonly deps: CoordinatorDeps;
   readonly tx: Queryable;
@@ -157,6 +174,23 @@ export class Session {
     this.ended.push(`${jobId} ${state}`);
   }
 
+  /** A task completed or failed in this transaction: the observer hears of it once it commits. */
+  taskFinished(task: SettledTask, ok: boolean): void {
+    const { startedAt, endedAt } = task;
+    const durationMs = startedAt == null ? undefined : Math.max(0, (endedAt ?? new Date()).getTime() - startedAt.getTime());
+    this.outcomes.push({ state: ok ? 'COMPLETED' : 'FAILED', ...(durationMs !== undefined ? { durationMs } : {}) });
+  }
+
+  /** The transaction committed: tells the observer what it finished. */
+  committed(): void {
+    if (this.outcomes.length === 0 || this.deps.observer === undefined) return;
+    try {
+      this.deps.observer.tasksFinished(this.outcomes.splice(0));
+    } catch {
+      // Metrics are never worth failing work that is already committed.
+    }
+  }
+
   /** Writes pending task records, so that queries of the tasks table see them. */
   async flushTasks(): Promise<void> {
     if (this.tasks.length === 0) return;
@@ -200,12 +234,15 @@ function isRetryable(error: unknown): boolean {
 export async function transact<T>(deps: CoordinatorDeps, work: (session: Session) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await deps.db.transaction(async (tx) => {
-        const session = new Session(deps, tx);
-        const result = await work(session);
+      let session: Session | undefined;
+      const result = await deps.db.transaction(async (tx) => {
+        session = new Session(deps, tx);
+        const value = await work(session);
         await session.flush();
-        return result;
+        return value;
       });
+      session?.committed();
+      return result;
     } catch (error) {
       if (!isRetryable(error) || attempt >= 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt));

@@ -35,6 +35,7 @@ export async function settle(s: Session, finished: readonly Finished[]): Promise
     const byParent = new Map<string, Finished[]>();
     const topLevel: Finished[] = [];
     for (const item of wave) {
+      s.taskFinished(item.task, item.ok);
       const job = jobs.get(item.task.jobId);
       if (job === undefined || job.state !== 'RUNNING') continue; // cancelled or failed meanwhile
       const { spec } = item.task;

@@ -30,9 +30,14 @@ export const NODE_FRESH_MS = 30_000;
 /** Nodes silent for longer than this are not listed. */
 export const NODE_LISTED_MS = 5 * 60_000;
 
+/** The heartbeat is fresh: `$1` is NODE_FRESH_MS. */
+const FRESH = `n.last_heartbeat_at >= now() - $1::double precision * interval '1 millisecond'`;
+/** What makes a node UP, in GET /nodes and in /metrics alike. */
+const IS_UP = `n.stopped_at IS NULL AND ${FRESH}`;
+
 const SELECT = `SELECT n.id, n.name, n.kind, n.hostname, n.version, n.queues, n.started_at AS "startedAt", n.last_heartbeat_at AS "lastHeartbeatAt",
     n.cpu_percent AS "cpuPercent",
-    CASE WHEN n.stopped_at IS NOT NULL THEN 'DOWN' WHEN n.last_heartbeat_at >= now() - $1::double precision * interval '1 millisecond' THEN 'UP' ELSE 'OFFLINE' END AS status,
+    CASE WHEN n.stopped_at IS NOT NULL THEN 'DOWN' WHEN ${FRESH} THEN 'UP' ELSE 'OFFLINE' END AS status,
     (SELECT count(*)::int FROM twerk.tasks t WHERE t.node_id = n.id AND t.state = 'RUNNING') AS "taskCount",
     (SELECT t.id FROM twerk.tasks t WHERE t.node_id = n.id AND t.state = 'RUNNING' ORDER BY t.started_at DESC LIMIT 1) AS "currentTask"
   FROM twerk.nodes n`;
@@ -76,4 +81,23 @@ export async function listNodes(q: Queryable, kinds?: readonly NodeKind[]): Prom
 
 export async function getNode(q: Queryable, id: string): Promise<NodeRecord | undefined> {
   return (await q.query<NodeRecord>(`${SELECT} WHERE n.id = $2`, [NODE_FRESH_MS, id])).rows[0];
+}
+
+/** The UP nodes taken together: what /metrics reports of them. */
+export interface OnlineNodes {
+  readonly online: number;
+  /** The mean CPU use of those that report one; 0 when none do. */
+  readonly cpuPercent: number;
+  /** The work queues they serve, by name. */
+  readonly queues: string[];
+}
+
+export async function onlineNodes(q: Queryable): Promise<OnlineNodes> {
+  const rows = await q.query<OnlineNodes>(
+    `SELECT count(*)::int AS online, coalesce(avg(n.cpu_percent), 0)::double precision AS "cpuPercent",
+       (SELECT coalesce(array_agg(DISTINCT queue ORDER BY queue), '{}') FROM twerk.nodes n, unnest(n.queues) AS queue WHERE ${IS_UP}) AS queues
+     FROM twerk.nodes n WHERE ${IS_UP}`,
+    [NODE_FRESH_MS],
+  );
+  return rows.rows[0]!;
 }

@@ -87,10 +87,15 @@ export interface SettledTask {
   readonly priority: number;
   readonly bindings: EachBinding | null;
   readonly spec?: TaskDocument;
+  /** When it started running (null: it never did); with `endedAt`, its duration for /metrics. */
+  readonly startedAt?: Date | null;
+  /** When it completed or failed (null: not yet, as for a composite whose last child just finished). */
+  readonly endedAt?: Date | null;
 }
 
 const SETTLED = `RETURNING t.id, t.job_id AS "jobId", t.parent_id AS "parentId", t.position, t.sequence, t.name, t.attempt,
-  t.child_count AS "childCount", t.spec->>'var' AS variable, t.queue, t.priority, t.bindings`;
+  t.child_count AS "childCount", t.spec->>'var' AS variable, t.queue, t.priority, t.bindings,
+  t.started_at AS "startedAt", coalesce(t.completed_at, t.failed_at) AS "endedAt"`;
 
 /** A composite parent as its children's outcomes leave it. */
 export interface ParentTally extends SettledTask {
@@ -307,6 +312,22 @@ export async function queueCounts(q: Queryable): Promise<QueueCounts[]> {
      FROM twerk.tasks WHERE state IN ('SCHEDULED', 'RUNNING') AND queue NOT LIKE 'x-%' GROUP BY queue ORDER BY queue`,
   );
   return rows.rows;
+}
+
+export const ACTIVE_TASK_STATES = ['CREATED', 'PENDING', 'SCHEDULED', 'RUNNING'] as const satisfies readonly TaskState[];
+export type ActiveTaskState = (typeof ACTIVE_TASK_STATES)[number];
+
+/**
+ * Active tasks of RUNNING jobs, by state; a state no task is in is left out. A task of a job that
+ * ended is not counted, whatever its record says (as Tork counts running tasks).
+ */
+export async function countActiveTasks(q: Queryable): Promise<Partial<Record<ActiveTaskState, number>>> {
+  const rows = await q.query<{ state: ActiveTaskState; n: number }>(
+    `SELECT t.state, count(*)::int AS n FROM twerk.tasks t JOIN twerk.jobs j ON j.id = t.job_id
+     WHERE t.state = ANY($1::text[]) AND j.state = 'RUNNING' GROUP BY t.state`,
+    [ACTIVE_TASK_STATES],
+  );
+  return Object.fromEntries(rows.rows.map((row) => [row.state, row.n]));
 }
 
 /** The tasks waiting in a queue, locked: what purging it fails. */
