@@ -1,5 +1,6 @@
 /** SQL for triggers and their firings. */
 import type { Queryable } from '../db/database.ts';
+import { cipherOf, isEncrypted, type SecretsCipher } from './secrets-cipher.ts';
 
 /** What a trigger is made of, as given (without id, version and secret, which have their own columns). */
 export interface TriggerDefinition {
@@ -31,6 +32,32 @@ export interface TriggerRecord {
 const FIELDS = `id, definition, secret, version, created_at AS "createdAt", updated_at AS "updatedAt", next_run_at AS "nextRunAt", last_fired_at AS "lastFiredAt"`;
 const SELECT = `SELECT ${FIELDS} FROM twerk.triggers`;
 
+/** The job's secrets map, sealed or opened value by value (a machine, or a job without secrets, has none). */
+function mapJobSecrets(definition: TriggerDefinition, change: (value: string) => string): TriggerDefinition {
+  const secrets = definition.job?.['secrets'];
+  if (secrets === null || typeof secrets !== 'object' || Array.isArray(secrets)) return definition;
+  const mapped = Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, typeof value === 'string' ? change(value) : value]));
+  return { ...definition, job: { ...definition.job, secrets: mapped } };
+}
+
+/** The secret and the job's secrets as stored: sealed when the connection has a key. */
+function sealed(cipher: SecretsCipher, definition: TriggerDefinition, secret: string | null): [string, string | null] {
+  if (!cipher.encrypting) return [JSON.stringify(definition), secret];
+  return [JSON.stringify(mapJobSecrets(definition, (value) => cipher.seal(value))), secret === null ? null : cipher.seal(secret)];
+}
+
+/** A trigger read back, its secret and its job's secrets opened. */
+function opened<T extends TriggerRecord>(cipher: SecretsCipher, trigger: T): T {
+  const jobSecrets = trigger.definition.job?.['secrets'];
+  const sealedJob = jobSecrets !== null && typeof jobSecrets === 'object' && Object.values(jobSecrets).some(isEncrypted);
+  if (!isEncrypted(trigger.secret) && !sealedJob) return trigger;
+  return {
+    ...trigger,
+    secret: trigger.secret === null ? null : cipher.open(trigger.secret),
+    definition: sealedJob ? mapJobSecrets(trigger.definition, (value) => cipher.open(value)) : trigger.definition,
+  };
+}
+
 /** The columns firing looks triggers up by, kept beside the definition they come from. */
 function lookupColumns(definition: TriggerDefinition): unknown[] {
   return [definition.name, definition.enabled, definition.event ?? null, definition.hookPath ?? null, definition.cron ?? null, definition.timezone ?? null];
@@ -40,7 +67,7 @@ export async function insertTrigger(q: Queryable, id: string, definition: Trigge
   await q.query(
     `INSERT INTO twerk.triggers (id, name, enabled, event, hook_path, cron, timezone, definition, secret, next_run_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [id, ...lookupColumns(definition), JSON.stringify(definition), secret, nextRunAt],
+    [id, ...lookupColumns(definition), ...sealed(cipherOf(q), definition, secret), nextRunAt],
   );
   return (await getTrigger(q, id))!;
 }
@@ -51,17 +78,19 @@ export async function replaceTrigger(q: Queryable, id: string, definition: Trigg
     `UPDATE twerk.triggers SET name = $2, enabled = $3, event = $4, hook_path = $5, cron = $6, timezone = $7, definition = $8,
        secret = $9, next_run_at = $10, version = version + 1, updated_at = greatest(now(), updated_at)
      WHERE id = $1`,
-    [id, ...lookupColumns(definition), JSON.stringify(definition), secret, nextRunAt],
+    [id, ...lookupColumns(definition), ...sealed(cipherOf(q), definition, secret), nextRunAt],
   );
   return (await getTrigger(q, id))!;
 }
 
 export async function getTrigger(q: Queryable, id: string): Promise<TriggerRecord | undefined> {
-  return (await q.query<TriggerRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
+  const trigger = (await q.query<TriggerRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
+  return trigger && opened(cipherOf(q), trigger);
 }
 
 export async function lockTrigger(q: Queryable, id: string): Promise<TriggerRecord | undefined> {
-  return (await q.query<TriggerRecord>(`${SELECT} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  const trigger = (await q.query<TriggerRecord>(`${SELECT} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  return trigger && opened(cipherOf(q), trigger);
 }
 
 export async function triggerIdByHookPath(q: Queryable, hookPath: string): Promise<string | undefined> {
@@ -73,7 +102,7 @@ export async function triggerIdsForEvent(q: Queryable, event: string): Promise<s
 }
 
 export async function listTriggers(q: Queryable): Promise<TriggerRecord[]> {
-  return (await q.query<TriggerRecord>(`${SELECT} ORDER BY id`)).rows;
+  return (await q.query<TriggerRecord>(`${SELECT} ORDER BY id`)).rows.map((trigger) => opened(cipherOf(q), trigger));
 }
 
 export async function deleteTrigger(q: Queryable, id: string): Promise<boolean> {
@@ -87,7 +116,7 @@ export async function lockDueCronTriggers(q: Queryable, limit: number): Promise<
     [limit],
   );
   const now = rows.rows[0]?.dbNow ?? (await q.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
-  return { triggers: rows.rows, now };
+  return { triggers: rows.rows.map((trigger) => opened(cipherOf(q), trigger)), now };
 }
 
 export async function setTriggerNextRun(q: Queryable, id: string, nextRunAt: Date | null): Promise<void> {

@@ -2,6 +2,8 @@
  * The one database interface the server uses. Two adapters implement it — a `pg` pool for a
  * PostgreSQL server and embedded PGlite — and the same SQL runs on both (DESIGN "One database").
  */
+import type { SecretsCipher } from '../datastore/secrets-cipher.ts';
+
 export interface QueryResult<Row> {
   readonly rows: Row[];
   readonly rowCount: number;
@@ -11,6 +13,8 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
   /** Runs a script of several statements without parameters (migrations). */
   script(sql: string): Promise<void>;
+  /** How secret columns are sealed and opened through this connection (datastore/secrets-cipher.ts); absent, they are stored as given. */
+  readonly secrets?: SecretsCipher;
 }
 
 /** Stops a subscription made with `listen`. */

@@ -21,6 +21,7 @@ describe.each(TEST_BACKENDS)('migrations on %s', (_name, create) => {
   it('create the twerk tables', async () => {
     const tables = await test.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'twerk' ORDER BY table_name");
     expect(tables.rows.map((row) => row.table_name)).toEqual([
+      'encryption_key',
       'jobs', 'nodes', 'scheduled_jobs', 'schema_migrations', 'task_log_parts', 'tasks', 'trigger_firings', 'triggers', 'webhook_deliveries', 'webhook_events',
     ]);
   });
@@ -42,7 +43,7 @@ describe('concurrent migration on PostgreSQL', () => {
     const others = [openPostgres({ connectionString: test.url! }), openPostgres({ connectionString: test.url! })];
     try {
       const results = await Promise.all([migrate(test.db), ...others.map((db) => migrate(db))]);
-      expect(results.flat().sort()).toEqual(loadMigrations().map((migration) => migration.version));
+      expect(results.flat().sort((a, b) => a - b)).toEqual(loadMigrations().map((migration) => migration.version));
     } finally {
       await Promise.all(others.map((db) => db.close()));
       await test.dispose();

@@ -6,6 +6,7 @@
  */
 import type { JobContext } from '@twerk/contract';
 import type { Queryable } from '../db/database.ts';
+import { cipherOf, openSecrets } from '../datastore/secrets-cipher.ts';
 import type { CapturedEvent } from './matching.ts';
 import type { PlannedDelivery } from './expansion.ts';
 
@@ -135,7 +136,7 @@ export async function jobContext(q: Queryable, jobId: string): Promise<(JobConte
   );
   const row = rows.rows[0];
   if (row === undefined) return undefined;
-  return { inputs: row.inputs, secrets: row.secrets, tasks: row.tasks ?? {}, job: { id: jobId, name: row.name } };
+  return { inputs: row.inputs, secrets: openSecrets(cipherOf(q), row.secrets), tasks: row.tasks ?? {}, job: { id: jobId, name: row.name } };
 }
 
 /** Deletes up to `limit` delivered and failed deliveries that finished more than `olderThanMs` ago; answers how many. */
