@@ -85,16 +85,23 @@ export function openPostgres(options: PostgresOptions): Database {
     script: direct.script,
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client whose connection drops between two statements (the database restarted
+      // while the transaction awaited something) emits 'error' with nobody listening, which would end
+      // the process. Caught here, the next statement fails instead, and the client is thrown away.
+      let broken: Error | undefined;
+      const lost = (error: Error) => void (broken = error);
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (caught) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((error: Error) => void (broken ??= error));
         throw caught;
       } finally {
-        client.release();
+        client.off('error', lost);
+        client.release(broken);
       }
     },
     listen: (channel, onMessage, onGap) => listenOn(options.connectionString, channel, onMessage, onGap),
