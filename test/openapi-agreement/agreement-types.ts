@@ -163,6 +163,7 @@ check<Same<Body<Contract['system']['getQueue'], 200>, ResponseOf<'/queues/{name}
 check<Same<Body<Contract['system']['listNodes'], 200>, ResponseOf<'/nodes', 'get', 200>>>();
 check<Same<Body<Contract['system']['getNode'], 200>, ResponseOf<'/nodes/{id}', 'get', 200>>>();
 check<Same<Body<Contract['system']['metrics'], 200>, ResponseOf<'/metrics', 'get', 200>>>();
+check<Same<Request<Contract['system']['metrics']>['query'], QueryOf<'/metrics', 'get'>>>();
 
 // --- errors --------------------------------------------------------------------------------------
 

@@ -82,6 +82,18 @@ describe('the service', () => {
     expect(data).toEqual(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'openapi', 'openapi.json'), 'utf8')));
   });
 
+  it("GET /metrics answers Tork's JSON, the Prometheus text with ?format=prometheus, and 400 for another format", async () => {
+    const { data, response } = await api.GET('/metrics');
+    expect(response.status).toBe(200);
+    expect(agrees(contract.system.metrics.responses[200], data).nodes.online).toBeGreaterThanOrEqual(1);
+    const text = await api.GET('/metrics', { params: { query: { format: 'prometheus' } }, parseAs: 'text' });
+    expect(text.response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(text.data).toMatch(/^# TYPE twerk_jobs gauge$/m);
+    const { error, response: refused } = await api.GET('/metrics', { params: { query: { format: 'xml' as 'json' } } });
+    expect(refused.status).toBe(400);
+    agrees(contract.system.metrics.responses[400], error);
+  });
+
   it('GET /nodes lists the standalone node, and GET /nodes/{id} answers it or 404', async () => {
     const { data: nodes, response } = await api.GET('/nodes');
     expect(response.status).toBe(200);
@@ -349,6 +361,6 @@ describe('the worker protocol', () => {
 
 // Routes of the contract (and so of the spec) this server does not serve yet: they answer the catch-all
 // 404 {message: 'Not Found'}, a status most of them do not declare. Their tests belong here once they do:
-// the scheduled-job routes, GET /metrics, users,
+// the scheduled-job routes, users,
 // roles and API keys, triggers (/triggers, /api/v1/triggers, fire, /events, /hooks/{path}). Their
 // request and response types are compared in agreement-types.ts all the same.

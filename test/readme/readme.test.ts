@@ -126,3 +126,30 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000)
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe("the README's users, API keys and permissions", () => {
+  const section = readme.slice(readme.indexOf('### Users, API keys and permissions'), readme.indexOf('### Jobs in TypeScript'));
+  const [start, script] = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+  it('runs as written against a server started as it says', async () => {
+    // The server as the first block starts it: its TWERK_ settings, on a free port instead of npm start's.
+    const env = Object.fromEntries([...start!.matchAll(/(TWERK_[A-Z_]+)=('([^']*)'|\S+)/g)].map((match) => [match[1]!, match[3] ?? match[2]!]));
+    expect(env).toMatchObject({ TWERK_MIDDLEWARE_WEB_BASICAUTH_ENABLED: 'true', TWERK_AUTH_ADMIN_PASSWORD: 'change-me-now' });
+    const server = await startServerProcess(env);
+    try {
+      const output = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile('bash', ['-euo', 'pipefail', '-c', script!.replaceAll('localhost:8000', server.base.replace('http://', ''))], { timeout: 60_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+      expect(output, output.stderr).toMatchObject({ code: 0 });
+      expect(output.stdout).toMatch(/"slug":"ops"/);
+      expect(output.stdout).toMatch(/"username":"ada"/);
+      expect(output.stdout).toMatch(/"createdBy":\{"id":"ada","username":"ada"\}/);
+      expect(output.stdout).toContain('{"message":"credentials are required: ');
+      expect(output.stdout.trimEnd().endsWith('"code":"unauthorized"}')).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+});

@@ -23,6 +23,10 @@ export interface RouteMetadata {
   readonly public?: boolean;
   /** Worker-protocol routes: the worker token (or an API key) when auth is configured. */
   readonly worker?: boolean;
+  /** With auth on, only the admin role (or the static key) may call it. */
+  readonly admin?: boolean;
+  /** Other media types the 200 response comes in (chosen by Accept or a query parameter), beside its JSON. */
+  readonly alternatives?: Readonly<Record<string, z.ZodTypeAny>>;
 }
 
 export function meta(metadata: RouteMetadata): RouteMetadata {

@@ -24,10 +24,18 @@ export const systemRoutes = c.router({
   metrics: {
     method: 'GET',
     path: '/metrics',
-    responses: { 200: metricsSchema, ...errors(401) },
+    query: z.object({
+      format: z.enum(['json', 'prometheus']).optional().describe('json: Tork\'s JSON; prometheus: the Prometheus text format. Without it, the Accept header chooses.'),
+    }),
+    responses: { 200: metricsSchema, ...errors(400, 401) },
     summary: 'Metrics',
-    description: 'Running jobs and tasks, online nodes and their mean CPU use (JSON, as Tork).',
-    metadata: meta({ tag: 'system' }),
+    description:
+      'Running jobs, running tasks of running jobs, online (UP) nodes and their mean CPU use, as Tork\'s JSON. ' +
+      'In the Prometheus text format instead (`text/plain; version=0.0.4`) with `?format=prometheus`, or when Accept names `text/plain` or ' +
+      '`application/openmetrics-text` before or above `application/json` (as a Prometheus scraper does); no Accept, `*/*` or JSON first is JSON. ' +
+      'The text has `twerk_*` gauges of the whole cluster read from the database at each scrape (jobs and active tasks by state, queue sizes, ' +
+      'online nodes), counters and histograms of the answering process (tasks finished, task and HTTP request durations) and process metrics.',
+    metadata: meta({ tag: 'system', alternatives: { 'text/plain': z.string().describe('Prometheus text exposition format 0.0.4') } }),
   },
   listNodes: {
     method: 'GET',
@@ -71,6 +79,6 @@ export const systemRoutes = c.router({
     responses: { 200: c.noBody(), ...errors(400, 401, 403, 404) },
     summary: 'Purge a queue',
     description: 'Drops the waiting messages of a task queue; 400 for coordinator queues.',
-    metadata: meta({ tag: 'system' }),
+    metadata: meta({ tag: 'system', admin: true }),
   },
 });

@@ -24,7 +24,7 @@ const triggerCrud = c.router({
     responses: { 201: triggerSchema, ...errors(400, 401, 403, 409, 415) },
     summary: 'Create a trigger',
     description: 'Its job document is validated now, so a trigger never fires a job that cannot run. 409 if the id is taken.',
-    metadata: meta({ tag: 'triggers' }),
+    metadata: meta({ tag: 'triggers', admin: true }),
   },
   get: {
     method: 'GET',
@@ -43,7 +43,7 @@ const triggerCrud = c.router({
     responses: { 200: triggerSchema, ...errors(400, 401, 403, 404, 409, 415) },
     summary: 'Replace a trigger',
     description: 'Optimistic concurrency: send the version you read; 409 when it is stale.',
-    metadata: meta({ tag: 'triggers' }),
+    metadata: meta({ tag: 'triggers', admin: true }),
   },
   delete: {
     method: 'DELETE',
@@ -53,7 +53,7 @@ const triggerCrud = c.router({
     responses: { 204: c.noBody(), ...errors(401, 403, 404) },
     summary: 'Delete a trigger',
     description: 'It stops firing at once.',
-    metadata: meta({ tag: 'triggers' }),
+    metadata: meta({ tag: 'triggers', admin: true }),
   },
 });
 
@@ -70,7 +70,7 @@ export const firingRoutes = c.router({
     responses: { 200: firedSchema, ...errors(400, 401, 403, 404, 409, 415) },
     summary: 'Fire a trigger',
     description: 'Starts its job now with the given payload (its condition is not consulted); 409 when the trigger is disabled.',
-    metadata: meta({ tag: 'triggers' }),
+    metadata: meta({ tag: 'triggers', admin: true }),
   },
   event: {
     method: 'POST',

@@ -61,7 +61,8 @@ function operation(key: string, route: AppRoute): RouteConfig {
   const responses: RouteConfig['responses'] = {};
   for (const [status, schema] of Object.entries(route.responses)) {
     const description = STATUS_TEXT[Number(status)] ?? 'Response';
-    responses[status] = isZod(schema) ? { description, content: { 'application/json': { schema } } } : { description };
+    const alternatives = status === '200' ? Object.fromEntries(Object.entries(metadata.alternatives ?? {}).map(([type, alternative]) => [type, { schema: alternative }])) : {};
+    responses[status] = isZod(schema) ? { description, content: { 'application/json': { schema }, ...alternatives } } : { description };
   }
   const security: Record<string, string[]>[] | undefined = metadata.public ? [] : metadata.worker ? [{ workerToken: [] }, { bearerAuth: [] }, {}] : undefined;
   return {

@@ -10,7 +10,7 @@ export const jobStateSchema = z.enum(JOB_STATES).openapi('JobState');
 export const taskStateSchema = z.enum(TASK_STATES).openapi('TaskState');
 
 export const userSchema = z
-  .object({ id: identifier, name: z.string().optional(), username: z.string(), createdAt: timestamp.optional(), disabled: z.boolean().optional() })
+  .object({ id: identifier, name: z.string().optional(), username: z.string(), createdAt: timestamp.optional(), disabled: z.boolean().optional(), roles: z.array(z.string()).optional().describe('Role slugs.') })
   .openapi('User', { description: 'A user. Passwords and their hashes are never returned.', example: { id: 'u1', name: 'Ada', username: 'ada', createdAt: '2026-11-22T10:00:00Z' } });
 
 export const roleSchema = z

@@ -65,7 +65,7 @@ describe('POST /jobs', () => {
 
   it('answers 415 for an unsupported content type, 413 for an oversized body, 400 for an empty one', async () => {
     expect((await call('POST', '/jobs', 'name: x', 'text/plain')).status).toBe(415);
-    expect(await call('POST', '/jobs', `name: "${'x'.repeat(600_000)}"`)).toMatchObject({ status: 413, body: { code: 'document_too_large' } });
+    expect(await call('POST', '/jobs', `name: "${'x'.repeat(600_000)}"`)).toMatchObject({ status: 413, body: { code: 'body_too_large' } });
     expect(await call('POST', '/jobs', '')).toMatchObject({ status: 400, body: { code: 'empty_document' } });
     expect(await call('POST', '/jobs', '{"name": "a", "name": "b", "tasks": []}', 'application/json')).toMatchObject({ status: 400, body: { code: 'duplicate_key' } });
   });

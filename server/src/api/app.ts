@@ -1,11 +1,11 @@
 /**
  * The HTTP API: fastify serving the routes of the ts-rest contract that this milestone implements
- * (jobs, tasks, nodes, queues, the HTTP worker protocol, health, the OpenAPI document). Document
+ * (jobs, tasks, nodes, queues, the HTTP worker protocol, health, metrics, the OpenAPI document). Document
  * bodies (YAML or JSON) are read raw and go through `parseDocument`, so a client gets the parser
  * contract's checks and every problem with its path; anything a client can send is answered with a
  * 4xx `{message, errors}`, never a 500.
  */
-import { contract, DOCUMENT_LIMITS, generateOpenApi, parseDocument, readDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
+import { contract, generateOpenApi, parseDocument, readDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
 import { initServer, RequestValidationError } from '@ts-rest/fastify';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { getJob, listJobs } from '../datastore/jobs.ts';
@@ -17,7 +17,16 @@ import { scheduledJobHandlers } from './scheduled-jobs.ts';
 import { triggerHandlers } from './triggers.ts';
 import { jsonBodyHook, operationHandlers, workerTokenHook } from './operations.ts';
 import { Redactor } from './redact.ts';
+import { ALL_ENDPOINTS, DEFAULT_WEB_SETTINGS, enabledRoutes, fastifyOptions, registerWebMiddleware, type ClientIdentifier, type EndpointToggles, type RequestLogger, type WebSettings } from './middleware/index.ts';
+import { metricsHandler, requestMetricsHook } from '../metrics/http.ts';
+import { MetricsRegistry } from '../metrics/registry.ts';
 import { jobSummaryView, jobView, logPartView, taskView } from './views.ts';
+import { accessHandlers } from './access.ts';
+import { authHook } from './auth.ts';
+import { authEnabled, claimedIdentity, type AuthSettings } from '../auth/authenticate.ts';
+import { mayAccess, visibilityOf } from '../auth/policy.ts';
+import { existingPrincipals } from '../datastore/access.ts';
+import type { JobRecord } from '../datastore/jobs.ts';
 
 export interface AppOptions {
   readonly engine: Engine;
@@ -26,10 +35,24 @@ export interface AppOptions {
   readonly defaultWaitMs?: number;
   /** When set, the HTTP worker protocol's routes require it. */
   readonly workerToken?: string;
+  /** `middleware.web.*`: CORS, rate limit, body limit, request log, security headers (DEFAULT_WEB_SETTINGS when left out). */
+  readonly web?: WebSettings;
+  /** `coordinator.api.endpoints.*`: route groups switched off answer 404 (all on when left out). */
+  readonly endpoints?: Partial<EndpointToggles>;
+  /** Where the request log goes (`middleware.web.logger`); no request log without one. */
+  readonly logger?: RequestLogger;
+  /** Whom a request's credentials claim it is, for the rate limiter; by remote address without one. */
+  readonly clientId?: ClientIdentifier;
+  /** The process's metrics (the engine's observer feeds them); a set of its own when left out. */
+  readonly metrics?: MetricsRegistry;
+  /** Basic auth and API keys (`middleware.web.basicauth`/`keyauth`); without it the API is open. */
+  readonly auth?: AuthSettings;
 }
 
-/** Bodies up to this size reach the routes (documents are held to their own 512 KiB by parseDocument). */
-const BODY_LIMIT = 8 * 2 ** 20;
+/** A size for people: 524288 → 512 KiB. */
+function kibibytes(bytes: number): string {
+  return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : bytes % 2 ** 10 === 0 ? `${bytes / 2 ** 10} KiB` : `${bytes} bytes`;
+}
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const WAIT_WORDS = new Set(['true', '1', 'yes', 'blocking']);
@@ -56,12 +79,22 @@ function toPage<T>(items: T[], totalItems: number, number: number, size: number)
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { engine } = options;
-  const app = fastify({ bodyLimit: BODY_LIMIT, logger: false, allowErrorHandlerOverride: true });
+  const web = options.web ?? DEFAULT_WEB_SETTINGS;
+  // Bodies up to middleware.web.bodylimit reach the routes, on every route; documents are then held to
+  // their own 512 KiB by parseDocument, so a larger limit admits larger worker reports, never larger documents.
+  const app = fastify({ ...fastifyOptions(web), logger: false, allowErrorHandlerOverride: true });
+  // Request log, security headers, CORS, rate limit — in that order, ahead of every other hook.
+  // With auth on, a client is who it claims to be (checked later by the auth hook); otherwise its address.
+  const clientId = options.clientId ?? (authEnabled(options.auth) ? (request: FastifyRequest) => claimedIdentity(request.headers) : undefined);
+  registerWebMiddleware(app, web, { ...(options.logger !== undefined ? { logger: options.logger } : {}), ...(clientId !== undefined ? { clientId } : {}) });
+  // Authentication's onRequest hook goes after these (so preflights and over-limit requests never reach it).
   // Bodies arrive raw: document routes read them through parseDocument, which owns the checks.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not Found' }));
+  const metrics = options.metrics ?? new MetricsRegistry();
+  app.addHook('onResponse', requestMetricsHook(metrics));
 
   /**
    * Reads a document body under the parser contract. A job becomes the validated job; a state machine
@@ -88,8 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   /** Submits a job or starts a machine's execution, and waits for it to finish when asked to. */
-  const submit = async (body: JobDocument | MachineBody, waitQuery: string | undefined, input: unknown = {}) => {
-    const id = isMachineBody(body) ? await engine.submitMachine(body, input) : await engine.submit(body as JobDocument);
+  const submit = async (body: JobDocument | MachineBody, waitQuery: string | undefined, input: unknown = {}, createdBy: string | null = null) => {
+    const id = isMachineBody(body) ? await engine.submitMachine(body, input, createdBy) : await engine.submit(body as JobDocument, createdBy);
     const waitTimeout = isMachineBody(body) ? undefined : (body as JobDocument).wait?.timeout;
     const waiting = waitTimeout !== undefined || WAIT_WORDS.has((waitQuery ?? '').toLowerCase());
     if (!waiting) return { id, waited: false as const };
@@ -99,6 +132,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { id, waited: true as const, finished: await engine.waitForJob(id, timeoutMs) };
   };
 
+  const authOn = authEnabled(options.auth);
+  /** Who may see a job: its creator, the users and roles it names, an administrator (auth/policy.ts). */
+  const visible = (request: FastifyRequest, job: JobRecord | undefined): job is JobRecord => job !== undefined && mayAccess(request.principal, { createdBy: job.createdBy, permissions: job.document.permissions });
+  /** With auth on, a job's permissions must name users and roles that exist (as in Tork). */
+  const unknownPermissions = async (document: { permissions?: readonly { user?: string | undefined; role?: string | undefined }[] | undefined }) => {
+    if (!authOn || document.permissions === undefined) return undefined;
+    const users = document.permissions.flatMap((permission) => (permission.user !== undefined ? [permission.user] : []));
+    const roles = document.permissions.flatMap((permission) => (permission.role !== undefined ? [permission.role] : []));
+    const found = await existingPrincipals(engine.db, users, roles);
+    const errors = document.permissions.flatMap((permission, index) =>
+      permission.user !== undefined && !found.users.has(permission.user) ? [{ path: `permissions[${index}].user`, message: `names no user "${permission.user}"` }]
+      : permission.role !== undefined && !found.roles.has(permission.role) ? [{ path: `permissions[${index}].role`, message: `names no role "${permission.role}"` }]
+      : [],
+    );
+    return errors.length === 0 ? undefined : { message: `${errors[0]!.path}: ${errors[0]!.message}`, errors };
+  };
 
   const s = initServer();
   const { listNodes, getNode, listQueues, getQueue, deleteQueue } = contract.system;
@@ -107,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     tasks: contract.tasks,
     health: contract.system.health,
     openapi: contract.system.openapi,
+    metrics: contract.system.metrics,
     nodes: { listNodes, getNode },
     queues: { listQueues, getQueue, deleteQueue },
     workers: contract.workers,
@@ -115,11 +165,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     triggers: contract.triggers,
     legacyTriggers: contract.legacyTriggers,
     firing: contract.firing,
+    access: contract.access,
   };
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
   const operations = operationHandlers(engine, closing.signal);
   const triggers = triggerHandlers(engine);
+  const access = accessHandlers(engine.db);
   const treeBody = { preValidation: documentTreeHook() };
   const withTreeBody = <H>(handler: H) => ({ hooks: treeBody, handler });
   const triggerCrud = {
@@ -133,8 +185,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     jobs: {
       submit: {
         hooks: { preValidation: documentHook },
-        handler: async ({ body, query }) => {
-          const submitted = await submit(body as JobDocument | MachineBody, query.wait);
+        handler: async ({ body, query, request }) => {
+          const refused = isMachineBody(body as JobDocument | MachineBody) ? undefined : await unknownPermissions(body as JobDocument);
+          if (refused !== undefined) return { status: 400, body: refused };
+          const submitted = await submit(body as JobDocument | MachineBody, query.wait, {}, request.principal?.username ?? null);
           if (!submitted.waited) return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, submitted.id))!)) };
           const { finished } = submitted;
           if (finished === 'timeout') return { status: 408, body: { message: 'timeout waiting for job to complete' } };
@@ -142,35 +196,37 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           return { status: 200, body: wire(jobView(finished, await tasksOfJob(engine.db, submitted.id))) };
         },
       },
-      list: async ({ query }) => {
+      list: async ({ query, request }) => {
         const { page: number, size } = page(query, 10);
-        const result = await listJobs(engine.db, { page: number, size, ...(query.q !== undefined ? { q: query.q } : {}) });
+        const visibleTo = visibilityOf(request.principal);
+        const result = await listJobs(engine.db, { page: number, size, ...(query.q !== undefined ? { q: query.q } : {}), ...(visibleTo !== undefined ? { visibleTo } : {}) });
         return { status: 200, body: wire(toPage(result.items.map(jobSummaryView), result.totalItems, number, size)) };
       },
-      get: async ({ params }) => {
+      get: async ({ params, request }) => {
         const job = await getJob(engine.db, params.id);
-        if (job === undefined) return { status: 404, body: { message: 'job not found' } };
+        if (!visible(request, job)) return { status: 404, body: { message: 'job not found' } };
         return { status: 200, body: wire(jobView(job, await tasksOfJob(engine.db, job.id))) };
       },
-      delete: async ({ params }) => {
+      delete: async ({ params, request }) => {
         const job = await getJob(engine.db, params.id);
-        if (job === undefined) return { status: 404, body: { message: 'job not found' } };
+        if (!visible(request, job)) return { status: 404, body: { message: 'job not found' } };
         if (!TERMINAL.has(job.state)) return { status: 409, body: { message: `job is ${job.state}: cancel it before deleting it` } };
         await engine.deleteJob(job.id);
         return { status: 204, body: undefined };
       },
-      log: async ({ params, query }) => {
+      log: async ({ params, query, request }) => {
         const job = await getJob(engine.db, params.id);
-        if (job === undefined) return { status: 404, body: { message: 'job not found' } };
+        if (!visible(request, job)) return { status: 404, body: { message: 'job not found' } };
         const { page: number, size } = page(query, 25);
         const tasks = await tasksOfJob(engine.db, job.id);
         const parts = await taskLogParts(engine.db, tasks.map((task) => task.id), number, size, query.q);
         const redact = new Redactor(job.secrets);
         return { status: 200, body: wire(toPage(parts.items.map((part) => logPartView(part, redact)), parts.totalItems, number, size)) };
       },
-      cancel: async ({ params }) => cancel(params.id),
-      cancelByPost: async ({ params }) => cancel(params.id),
-      restart: async ({ params }) => {
+      cancel: async ({ params, request }) => cancel(params.id, request),
+      cancelByPost: async ({ params, request }) => cancel(params.id, request),
+      restart: async ({ params, request }) => {
+        if (!visible(request, await getJob(engine.db, params.id))) return { status: 404, body: { message: 'job not found' } };
         const outcome = await engine.restart(params.id);
         if (outcome === 'not-found') return { status: 404, body: { message: 'job not found' } };
         if (outcome === 'not-restartable') return { status: 400, body: { message: 'job can not be restarted: only FAILED and CANCELLED jobs can' } };
@@ -179,16 +235,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     tasks: {
-      get: async ({ params }) => {
+      get: async ({ params, request }) => {
         const task = await getTask(engine.db, params.id);
         const job = task && (await getJob(engine.db, task.jobId));
-        if (task === undefined || job === undefined) return { status: 404, body: { message: 'task not found' } };
+        if (task === undefined || !visible(request, job)) return { status: 404, body: { message: 'task not found' } };
         return { status: 200, body: wire(taskView(task, new Redactor(job.secrets))) };
       },
-      log: async ({ params, query }) => {
+      log: async ({ params, query, request }) => {
         const task = await getTask(engine.db, params.id);
         const job = task && (await getJob(engine.db, task.jobId));
-        if (task === undefined || job === undefined) return { status: 404, body: { message: 'task not found' } };
+        if (task === undefined || !visible(request, job)) return { status: 404, body: { message: 'task not found' } };
         const { page: number, size } = page(query, 25);
         const parts = await taskLogParts(engine.db, [task.id], number, size, query.q);
         const redact = new Redactor(job.secrets);
@@ -205,6 +261,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
     },
     openapi: async () => ({ status: 200, body: generateOpenApi() }),
+    metrics: metricsHandler(engine.db, metrics),
     nodes: operations.nodes,
     queues: operations.queues,
     workers: {
@@ -218,7 +275,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       fail: worker(operations.workers.fail),
       cancelled: worker(operations.workers.cancelled),
     },
-    scheduledJobs: scheduledJobHandlers(engine),
+    scheduledJobs: scheduledJobHandlers(engine, unknownPermissions),
+    access: { ...access, createUser: withTreeBody(access.createUser), createRole: withTreeBody(access.createRole), createKey: withTreeBody(access.createKey) },
     triggers: triggerCrud,
     legacyTriggers: triggerCrud,
     firing: {
@@ -229,7 +287,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     machines: {
       submit: {
         hooks: { preValidation: machineHook },
-        handler: async ({ body, query }) => {
+        handler: async ({ body, query, request }) => {
           let input: unknown = {};
           if (query.input !== undefined) {
             try {
@@ -239,21 +297,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
               return { status: 400, body: { message: `input ${message}`, errors: [{ path: 'input', message }] } };
             }
           }
-          const { id } = await submit(body as unknown as MachineBody, undefined, input);
+          const { id } = await submit(body as unknown as MachineBody, undefined, input, request.principal?.username ?? null);
           return { status: 200, body: wire(jobSummaryView((await getJob(engine.db, id))!)) };
         },
       },
     },
   });
 
-  async function cancel(id: string) {
+  async function cancel(id: string, request: FastifyRequest) {
+    if (!visible(request, await getJob(engine.db, id))) return { status: 404 as const, body: { message: 'job not found' } };
     const outcome = await engine.cancel(id);
     if (outcome === 'not-found') return { status: 404 as const, body: { message: 'job not found' } };
     if (outcome === 'not-active') return { status: 400 as const, body: { message: 'job is not running' } };
     return { status: 200 as const, body: { status: 'OK' as const } };
   }
 
-  s.registerRouter(served, router, app, { responseValidation: false });
+  // After the hooks registered above (rate limits and the like): unknown callers are turned away first.
+  const authenticate = authHook(engine.db, options.auth, options.workerToken);
+  if (authenticate !== undefined) app.addHook('onRequest', authenticate);
+  // Route groups switched off (coordinator.api.endpoints.*) are not registered: they answer 404.
+  s.registerRouter(served, enabledRoutes(router, { ...ALL_ENDPOINTS, ...options.endpoints }), app, { responseValidation: false });
   // Registered after the router so it replaces ts-rest's handler: every error leaves in our shape.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof RequestValidationError) {
@@ -263,7 +326,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return reply.code(400).send({ message: errors[0] ? `${errors[0].path}: ${errors[0].message}` : 'invalid request', errors, ...kind });
     }
     const status = error.statusCode ?? 500;
-    if (status === 413) return reply.code(413).send({ message: `the document is larger than ${DOCUMENT_LIMITS.maxBytes} bytes (512 KiB)`, code: 'document_too_large' });
+    if (status === 413) return reply.code(413).send({ message: `the request body is larger than ${web.bodyLimit} bytes (${kibibytes(web.bodyLimit)}), this server's limit`, code: 'body_too_large' });
     if (status >= 500) {
       request.log.error(error);
       return reply.code(500).send({ message: 'Internal Server Error' });

@@ -93,11 +93,12 @@ export function operationHandlers(engine: Engine, closing: AbortSignal) {
   };
 }
 
-/** Worker routes need the worker token when one is configured. */
+/** Worker routes need the worker token when one is configured (or, with auth on, a user the auth hook let in). */
 export function workerTokenHook(token: string | undefined) {
   const expected = token === undefined ? undefined : Buffer.from(token);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (expected === undefined) return;
+    // With auth on, the auth hook has already let in the worker token or a permitted user.
+    if (expected === undefined || request.workerToken === true || request.principal !== undefined) return;
     const header = request.headers['x-worker-token'] ?? /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const given = Buffer.from(typeof header === 'string' ? header : '');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return;

@@ -471,7 +471,7 @@ export function groupUsage(group: string): string {
   const commands = GROUPS[group] ?? {};
   const lines = Object.entries(commands).map(([name, command]) => [`  twerk ${group} ${name}${command.synopsis !== '' ? ` ${command.synopsis}` : ''}`, command.summary] as const);
   const width = Math.max(...lines.map(([synopsis]) => synopsis.length)) + 2;
-  return [`usage:`, ...lines.map(([synopsis, summary]) => `${synopsis.padEnd(width)}${summary}`), `options: -e, --endpoint URL (default: client.endpoint, TWERK_CLIENT_ENDPOINT, else http://localhost:8000); --json`].join('\n');
+  return [`usage:`, ...lines.map(([synopsis, summary]) => `${synopsis.padEnd(width)}${summary}`), `options: -e, --endpoint URL (default: client.endpoint, TWERK_CLIENT_ENDPOINT, else http://localhost:8000); --json`, `credentials: TWERK_CLIENT_APIKEY, or TWERK_CLIENT_USERNAME and TWERK_CLIENT_PASSWORD (client.apikey, client.username, client.password)`].join('\n');
 }
 
 function canonical(name: string): string {
@@ -518,6 +518,24 @@ function parseArgs(args: readonly string[], command: Command): Parsed {
   if (positionals.length < command.args.length) throw new UsageError(`missing ${command.args.slice(positionals.length).join(' ')}`);
   if (positionals.length > command.args.length) throw new UsageError(`unexpected argument ${positionals[command.args.length]}`);
   return { positionals, flags, values };
+}
+
+/**
+ * Credentials for a server with auth on, from the environment (or config): `client.apikey`
+ * (TWERK_CLIENT_APIKEY), else `client.username` and `client.password`. Never a command-line flag, so a
+ * secret does not end up in the shell's history or the process list.
+ */
+function clientAuth(): { apiKey: string } | { username: string; password: string } | undefined {
+  const { settings } = loadSettings();
+  const value = (key: string) => {
+    const found = settings.get(key);
+    return found === undefined || found === null || String(found) === '' ? undefined : String(found);
+  };
+  const apiKey = value('client.apikey');
+  if (apiKey !== undefined) return { apiKey };
+  const username = value('client.username');
+  const password = value('client.password');
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
 
 function endpointOf(parsed: Parsed): string {
@@ -580,7 +598,8 @@ export async function runClientCommand(group: string, args: readonly string[], i
   let client: TwerkClient | undefined;
   try {
     endpoint = endpointOf(parsed);
-    client = createClient({ baseUrl: endpoint });
+    const auth = clientAuth();
+    client = createClient({ baseUrl: endpoint, ...(auth !== undefined ? { auth } : {}) });
     const context: Context = {
       client,
       json,

@@ -10,6 +10,9 @@ import { pino, type Logger } from 'pino';
 import { ContainerRuntime, reapOrphanedTasks, ShellSidecar } from '@twerk/worker';
 import { API_VERSION } from '@twerk/contract';
 import { buildApp } from '../api/app.ts';
+import { MetricsRegistry } from '../metrics/registry.ts';
+import { authEnabled } from '../auth/authenticate.ts';
+import { prepareAuth } from '../auth/bootstrap.ts';
 import type { TwerkConfig } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { openPglite } from '../db/pglite.ts';
@@ -97,14 +100,18 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
   // would cost ~20 ms per task.
   const sidecar = mode !== 'coordinator' ? ShellSidecar.start() : undefined;
   const containers = mode !== 'coordinator' ? await containerRuntimes(config, options.hostname ?? hostname(), logger) : undefined;
+  // Fed by this process's coordinator, served by its API (a worker has neither).
+  const metrics = mode === 'worker' ? undefined : new MetricsRegistry();
   const engine = await startEngine({
     db,
     ...(config.datastore.type === 'postgres' ? { url: config.datastore.url } : {}),
     coordinator: mode !== 'worker',
     retention: config.retention,
+    ...(config.encryptionKey !== undefined ? { encryptionKey: config.encryptionKey } : {}),
     node: { id: nodeId, name: options.hostname ?? hostname(), version: API_VERSION },
     webhooks: config.webhooks,
     webhookLog: (level, message, fields) => logger[level](fields, message),
+    ...(metrics !== undefined ? { observer: metrics.observer } : {}),
     onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'background work failed; it is retried'),
     ...(mode !== 'coordinator'
       ? {
@@ -131,9 +138,24 @@ export async function startServer(mode: Mode, config: TwerkConfig, logger: Logge
           },
         }
       : {}),
+  }).catch(async (error: unknown) => {
+    // A process that cannot start (a wrong datastore.encryption.key, say) must exit, not hang on its sidecar and pool.
+    await sidecar?.stop();
+    await db.close();
+    throw error;
   });
   let url: string | undefined;
-  const app = mode === 'worker' ? undefined : await buildApp({ engine, version: API_VERSION, ...(config.worker.token !== undefined ? { workerToken: config.worker.token } : {}) });
+  if (mode !== 'worker' && authEnabled(config.auth)) await prepareAuth(engine.db, config.auth);
+  const app = mode === 'worker' ? undefined : await buildApp({
+    engine,
+    version: API_VERSION,
+    ...(metrics !== undefined ? { metrics } : {}),
+    auth: config.auth,
+    web: config.web,
+    endpoints: config.endpoints,
+    logger,
+    ...(config.worker.token !== undefined ? { workerToken: config.worker.token } : {}),
+  });
   if (app) url = await app.listen({ host: config.coordinator.host, port: config.coordinator.port });
   logger.info({ mode, url, datastore: config.datastore.type === 'postgres' ? 'postgres' : config.datastore.dir, node: nodeId }, 'twerk started');
   let stopping: Promise<void> | undefined;

@@ -73,6 +73,15 @@ describe('configuration', () => {
     expect(resolve({}, '[datastore.retention.jobs]\nduration = 0\n').config?.retention.jobsMs).toBeNull();
   });
 
+  it('reads datastore.encryption.key from [datastore.encryption] or TWERK_DATASTORE_ENCRYPTION_KEY, refuses one under 16 characters, and never echoes it', () => {
+    expect(resolve({}).config?.encryptionKey).toBeUndefined();
+    expect(resolve({}, '[datastore.encryption]\nkey = "a passphrase from the file"\n').config?.encryptionKey).toBe('a passphrase from the file');
+    expect(resolve({ TWERK_DATASTORE_ENCRYPTION_KEY: 'a passphrase from the environment' }).config?.encryptionKey).toBe('a passphrase from the environment');
+    const short = resolve({ TWERK_DATASTORE_ENCRYPTION_KEY: 'too-short-key' });
+    expect(short.errors).toEqual(['datastore.encryption.key: must be at least 16 characters (it has 13)']);
+    expect(short.errors.join()).not.toContain('too-short-key');
+  });
+
   it('names the retention key whose duration is not one', () => {
     expect(resolve({ TWERK_DATASTORE_RETENTION_LOGS_DURATION: 'a week', TWERK_DATASTORE_RETENTION_JOBS_DURATION: '-1h' }).errors).toEqual([
       'datastore.retention.logs.duration: "a week" is not a duration such as 168h, or 0 to keep logs forever',

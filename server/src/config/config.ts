@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { nanosToMillis, parseGoDuration } from '@twerk/contract';
 import { parse as parseToml } from 'smol-toml';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks/settings.ts';
+import { resolveAuthConfig, type AuthConfig } from '../auth/settings.ts';
+import { MIN_KEY_LENGTH } from '../datastore/secrets-cipher.ts';
+import { resolveEndpoints, resolveWebSettings, type EndpointToggles, type WebSettings } from '../api/middleware/settings.ts';
 
 export const SEARCH_PATHS = [
   'config.local.toml', 'config.toml', 'config.local.yaml', 'config.yaml', 'config.local.yml', 'config.yml',
@@ -54,6 +57,8 @@ export interface TwerkConfig {
    * older than the first, and jobs that ended longer ago than the second, are deleted. `0` keeps them forever (null).
    */
   readonly retention: { readonly logsMs: number | null; readonly jobsMs: number | null };
+  /** `datastore.encryption.key` (TWERK_DATASTORE_ENCRYPTION_KEY): secrets are stored encrypted with it. Never logged. */
+  readonly encryptionKey?: string;
   readonly coordinator: { readonly host: string; readonly port: number };
   /**
    * `type` is the worker's runtime; a task's own `runtime` field may pick another. `cmd`, `uid` and `gid`
@@ -72,8 +77,14 @@ export interface TwerkConfig {
   readonly mounts: { readonly bind: { readonly allowed: boolean; readonly sources: string[] } };
   /** Where the client commands (`twerk job …`) send requests: `client.endpoint`, TWERK_CLIENT_ENDPOINT. */
   readonly client: { readonly endpoint: string };
+  /** Basic auth, API keys and the start-up administrator (`middleware.web.basicauth`/`keyauth`, `auth.admin.*`); off by default. */
+  readonly auth: AuthConfig;
   /** How coordinators deliver webhooks: `webhooks.timeout`, `.attempts`, `.backoff.initial`, `.backoff.max`, `.concurrency`, `.retention`. */
   readonly webhooks: WebhookSettings;
+  /** The HTTP middleware, `middleware.web.*`: CORS, rate limit, trust of proxies, body limit, request log, security headers. */
+  readonly web: WebSettings;
+  /** Which route groups the API serves: `coordinator.api.endpoints.<group>`, all true unless switched off. */
+  readonly endpoints: EndpointToggles;
 }
 
 export const RUNTIME_TYPES = ['shell', 'docker', 'podman'] as const;
@@ -229,6 +240,10 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
   }
 
   const retention = { logsMs: retentionMs(settings, 'logs', '168h', errors), jobsMs: retentionMs(settings, 'jobs', '8760h', errors) };
+  const encryptionKey = text(settings, 'datastore.encryption.key');
+  if (encryptionKey !== undefined && [...encryptionKey].length < MIN_KEY_LENGTH) {
+    errors.push(`datastore.encryption.key: must be at least ${MIN_KEY_LENGTH} characters (it has ${[...encryptionKey].length})`);
+  }
 
   const address = text(settings, 'coordinator.address') ?? 'localhost:8000';
   const match = /^(.*):(\d{1,5})$/.exec(address);
@@ -259,6 +274,9 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
   const client = resolveClientConfig(settings);
   if (client.error !== undefined) errors.push(client.error);
   const webhooks = webhookSettings(settings, errors);
+  const auth = resolveAuthConfig(settings, errors);
+  const web = resolveWebSettings(settings, errors);
+  const endpoints = resolveEndpoints(settings, errors);
 
   if (errors.length > 0) return { errors };
   return {
@@ -267,6 +285,7 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
       logging: { level: level as TwerkConfig['logging']['level'], format: format as TwerkConfig['logging']['format'] },
       datastore: datastore!,
       retention,
+      ...(encryptionKey !== undefined ? { encryptionKey } : {}),
       coordinator: { host: match![1]!, port: Number(match![2]) },
       runtime: {
         type: runtimeType as RuntimeType,
@@ -286,6 +305,9 @@ export function resolveConfig(settings: Settings): { config: TwerkConfig; errors
       mounts: { bind: { allowed: bindAllowed === 'true', sources: list(settings, 'mounts.bind.sources') ?? [] } },
       client: { endpoint: client.endpoint! },
       webhooks,
+      auth,
+      web,
+      endpoints,
     },
   };
 }

@@ -254,6 +254,8 @@ async function eachList(s: Session, job: JobHead, list: unknown, scope: readonly
 /** Starts a sub-job for a subjob task: attached ones report back when they end, detached ones do not. */
 export async function startSubjob(s: Session, parent: JobHead, taskId: string, subjob: NonNullable<TaskDocument['subjob']>): Promise<string> {
   const id = newId();
+  // Who may see a sub-job is who may see its parent (as in Tork).
+  const { permissions } = (await s.body(parent.id)).document;
   const document = {
     name: subjob.name,
     tasks: subjob.tasks,
@@ -262,6 +264,7 @@ export async function startSubjob(s: Session, parent: JobHead, taskId: string, s
     ...(subjob.output !== undefined ? { output: subjob.output } : {}),
     ...(subjob.autoDelete !== undefined ? { autoDelete: subjob.autoDelete } : {}),
     ...(subjob.webhooks !== undefined ? { webhooks: subjob.webhooks } : {}),
+    ...(permissions !== undefined ? { permissions } : {}),
   } as JobDocument;
   await insertJob(s.tx, {
     id,

@@ -1,6 +1,9 @@
 /** SQL for jobs. Column names never come from input: patches are mapped through a fixed table. */
 import type { JobDocument } from '@twerk/contract';
+import type { Visibility } from '../auth/policy.ts';
 import type { Queryable } from '../db/database.ts';
+import { cipherOf, sealSecrets, withOpenSecrets, type SecretsCipher } from './secrets-cipher.ts';
+import { visibilityCondition } from './visibility.ts';
 
 export type JobState = 'PENDING' | 'SCHEDULED' | 'RUNNING' | 'CANCELLED' | 'COMPLETED' | 'FAILED';
 
@@ -46,7 +49,8 @@ const COLUMNS: Readonly<Record<string, string>> = {
 const JSON_COLUMNS = new Set(['document', 'inputs', 'secrets', 'context']);
 const SELECT = `SELECT ${Object.entries(COLUMNS).map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM twerk.jobs`;
 
-function encode(field: string, value: unknown): unknown {
+function encode(field: string, value: unknown, cipher: SecretsCipher): unknown {
+  if (field === 'secrets') return JSON.stringify(sealSecrets(cipher, value as Record<string, string>));
   return JSON_COLUMNS.has(field) ? JSON.stringify(value) : value;
 }
 
@@ -57,12 +61,13 @@ export async function insertJob(q: Queryable, job: NewJob): Promise<void> {
   const fields = Object.keys(job).filter((field) => field in COLUMNS);
   await q.query(
     `INSERT INTO twerk.jobs (${fields.map((field) => COLUMNS[field]).join(', ')}) VALUES (${fields.map((_, index) => `$${index + 1}`).join(', ')})`,
-    fields.map((field) => encode(field, (job as unknown as Record<string, unknown>)[field])),
+    fields.map((field) => encode(field, (job as unknown as Record<string, unknown>)[field], cipherOf(q))),
   );
 }
 
 export async function getJob(q: Queryable, id: string): Promise<JobRecord | undefined> {
-  return (await q.query<JobRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
+  const job = (await q.query<JobRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
+  return job && withOpenSecrets(cipherOf(q), job);
 }
 
 export type JobPatch = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'document'>>;
@@ -101,7 +106,8 @@ export interface JobBody {
 }
 
 export async function jobBody(q: Queryable, id: string): Promise<JobBody | undefined> {
-  return (await q.query<JobBody>('SELECT document, inputs, secrets FROM twerk.jobs WHERE id = $1', [id])).rows[0];
+  const body = (await q.query<JobBody>('SELECT document, inputs, secrets FROM twerk.jobs WHERE id = $1', [id])).rows[0];
+  return body && withOpenSecrets(cipherOf(q), body);
 }
 
 /** Task results by `var` (the job context's `tasks`). */
@@ -133,7 +139,7 @@ export async function applyJobChanges(q: Queryable, id: string, changes: JobChan
   const { leavesTotal, leavesDone, ...patch } = changes.patch;
   for (const [field, value] of Object.entries(patch)) {
     if (!(field in COLUMNS) || value === undefined) continue;
-    sets.push(`${COLUMNS[field]} = ${param(encode(field, value))}`);
+    sets.push(`${COLUMNS[field]} = ${param(encode(field, value, cipherOf(q)))}`);
   }
   if (changes.outputs !== undefined && Object.keys(changes.outputs).length > 0) {
     sets.push(`context = jsonb_set(context, '{tasks}', coalesce(context->'tasks', '{}'::jsonb) || ${param(JSON.stringify(changes.outputs))}::jsonb)`);
@@ -200,6 +206,8 @@ export interface JobQuery {
   readonly size: number;
   /** Tork's search: `tag:x`/`tags:a,b` tokens filter by tag, the other words are full-text. */
   readonly q?: string;
+  /** Only the jobs this caller may see (undefined: all). */
+  readonly visibleTo?: Visibility;
 }
 
 export function parseSearch(q: string | undefined): { tags: string[]; text: string } {
@@ -225,6 +233,11 @@ export async function listJobs(q: Queryable, query: JobQuery): Promise<{ items: 
     params.push(text);
     conditions.push(`ts @@ plainto_tsquery('english', $${params.length})`);
   }
+  if (query.visibleTo !== undefined) {
+    const visible = visibilityCondition(query.visibleTo, params.length + 1);
+    params.push(...visible.params);
+    conditions.push(visible.sql);
+  }
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   const total = await q.query<{ count: number }>(`SELECT count(*)::int AS count FROM twerk.jobs${where}`, params);
   const items = await q.query<JobRecord>(`${SELECT}${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
@@ -232,11 +245,17 @@ export async function listJobs(q: Queryable, query: JobQuery): Promise<{ items: 
     query.size,
     (query.page - 1) * query.size,
   ]);
-  return { items: items.rows, totalItems: total.rows[0]?.count ?? 0 };
+  return { items: items.rows.map((job) => withOpenSecrets(cipherOf(q), job)), totalItems: total.rows[0]?.count ?? 0 };
 }
 
 /** The active sub-jobs started by any of these tasks, locked: what cancelling their parent must cancel. */
 export async function lockActiveSubjobs(q: Queryable, taskIds: readonly string[]): Promise<string[]> {
   const rows = await q.query<{ id: string }>("SELECT id FROM twerk.jobs WHERE parent_id = ANY($1::text[]) AND state IN ('PENDING', 'SCHEDULED', 'RUNNING') FOR UPDATE", [taskIds]);
   return rows.rows.map((row) => row.id);
+}
+
+/** How many jobs (sub-jobs included) are in each state; a state no job is in is left out. */
+export async function countJobsByState(q: Queryable): Promise<Partial<Record<JobState, number>>> {
+  const rows = await q.query<{ state: JobState; n: number }>('SELECT state, count(*)::int AS n FROM twerk.jobs GROUP BY state');
+  return Object.fromEntries(rows.rows.map((row) => [row.state, row.n]));
 }

@@ -1,6 +1,9 @@
 /** SQL for scheduled jobs: a job document, its schedule, and the next tick the scheduler will fire. */
 import type { JobDocument } from '@twerk/contract';
+import type { Visibility } from '../auth/policy.ts';
 import type { Queryable } from '../db/database.ts';
+import { cipherOf, sealSecrets, withOpenSecrets } from './secrets-cipher.ts';
+import { visibilityCondition } from './visibility.ts';
 
 export type ScheduledJobState = 'ACTIVE' | 'PAUSED';
 
@@ -32,24 +35,29 @@ export async function insertScheduledJob(q: Queryable, job: NewScheduledJob): Pr
   const rows = await q.query<{ id: string }>(
     `INSERT INTO twerk.scheduled_jobs (id, name, description, tags, state, cron, timezone, document, inputs, secrets, created_by, next_run_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-    [job.id, job.name, job.description, job.tags, job.state, job.cron, job.timezone, JSON.stringify(job.document), JSON.stringify(job.inputs), JSON.stringify(job.secrets), job.createdBy, job.nextRunAt],
+    [job.id, job.name, job.description, job.tags, job.state, job.cron, job.timezone, JSON.stringify(job.document), JSON.stringify(job.inputs), JSON.stringify(sealSecrets(cipherOf(q), job.secrets)), job.createdBy, job.nextRunAt],
   );
   return (await getScheduledJob(q, rows.rows[0]!.id))!;
 }
 
 export async function getScheduledJob(q: Queryable, id: string): Promise<ScheduledJobRecord | undefined> {
-  return (await q.query<ScheduledJobRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
+  const job = (await q.query<ScheduledJobRecord>(`${SELECT} WHERE id = $1`, [id])).rows[0];
+  return job && withOpenSecrets(cipherOf(q), job);
 }
 
 /** The scheduled job, row-locked for the rest of the transaction (pause and resume race the scheduler). */
 export async function lockScheduledJob(q: Queryable, id: string): Promise<ScheduledJobRecord | undefined> {
-  return (await q.query<ScheduledJobRecord>(`${SELECT} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  const job = (await q.query<ScheduledJobRecord>(`${SELECT} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  return job && withOpenSecrets(cipherOf(q), job);
 }
 
-export async function listScheduledJobs(q: Queryable, page: number, size: number): Promise<{ items: ScheduledJobRecord[]; totalItems: number }> {
-  const total = await q.query<{ count: number }>('SELECT count(*)::int AS count FROM twerk.scheduled_jobs');
-  const items = await q.query<ScheduledJobRecord>(`${SELECT} ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`, [size, (page - 1) * size]);
-  return { items: items.rows, totalItems: total.rows[0]?.count ?? 0 };
+export async function listScheduledJobs(q: Queryable, page: number, size: number, visibleTo?: Visibility): Promise<{ items: ScheduledJobRecord[]; totalItems: number }> {
+  const visible = visibleTo === undefined ? undefined : visibilityCondition(visibleTo, 1);
+  const where = visible === undefined ? '' : ` WHERE ${visible.sql}`;
+  const params = visible?.params ?? [];
+  const total = await q.query<{ count: number }>(`SELECT count(*)::int AS count FROM twerk.scheduled_jobs${where}`, params);
+  const items = await q.query<ScheduledJobRecord>(`${SELECT}${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, size, (page - 1) * size]);
+  return { items: items.rows.map((job) => withOpenSecrets(cipherOf(q), job)), totalItems: total.rows[0]?.count ?? 0 };
 }
 
 export async function setScheduledJobState(q: Queryable, id: string, state: ScheduledJobState, nextRunAt: Date | null): Promise<void> {
@@ -71,7 +79,7 @@ export async function lockDueScheduledJobs(q: Queryable, limit: number): Promise
     [limit],
   );
   const now = rows.rows[0]?.dbNow ?? (await databaseNow(q));
-  return { jobs: rows.rows, now };
+  return { jobs: rows.rows.map((job) => withOpenSecrets(cipherOf(q), job)), now };
 }
 
 /** Records a fired tick and the next one (null: the schedule never fires again). */

@@ -21,8 +21,8 @@ describe.each(TEST_BACKENDS)('migrations on %s', (_name, create) => {
   it('create the twerk tables', async () => {
     const tables = await test.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'twerk' ORDER BY table_name");
     expect(tables.rows.map((row) => row.table_name)).toEqual([
-      'encryption_key',
-      'jobs', 'nodes', 'scheduled_jobs', 'schema_migrations', 'task_log_parts', 'tasks', 'trigger_firings', 'triggers', 'webhook_deliveries', 'webhook_events',
+      'api_keys', 'encryption_key', 'jobs', 'nodes', 'roles', 'scheduled_jobs', 'schema_migrations', 'task_log_parts', 'tasks', 'trigger_firings', 'triggers',
+      'user_roles', 'users', 'webhook_deliveries', 'webhook_events',
     ]);
   });
 

@@ -7,12 +7,14 @@
 import type { JobDocument, ScheduledJobDocument, TriggerInput } from '@twerk/contract';
 import { startBroker, type Broker } from '../broker/broker.ts';
 import { API_VERSION } from '@twerk/contract';
-import { cancelJob, fireDueTimers, handleJobCommands, handleTaskReports, JobBodies, purgeQueue, requeueLostTasks, restartJob, submitJob, submitMachine, type CoordinatorDeps } from '../coordinator/coordinator.ts';
+import { cancelJob, fireDueTimers, handleJobCommands, handleTaskReports, JobBodies, purgeQueue, requeueLostTasks, restartJob, submitJob, submitMachine, type CoordinatorDeps, type CoordinatorObserver } from '../coordinator/coordinator.ts';
 import { QUEUES, type JobCommand, type TaskReport } from '../coordinator/messages.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { deleteJobTrees, type JobRecord } from '../datastore/jobs.ts';
 import { newId } from '../datastore/ids.ts';
+import { checkEncryptionKey } from '../datastore/encryption-key.ts';
+import { secretsCipher, withSecretsCipher } from '../datastore/secrets-cipher.ts';
 import { JobEvents } from './job-events.ts';
 import { createScheduledJob, fireDueScheduledJobs, pauseScheduledJob, resumeScheduledJob, type ScheduleChange } from '../scheduler/scheduled-jobs.ts';
 import { startScheduler, type Scheduler } from '../scheduler/scheduler.ts';
@@ -46,6 +48,10 @@ export interface EngineOptions {
   readonly webhooks?: Partial<WebhookSettings>;
   /** What webhook delivery reports (failed attempts, skipped webhooks); never a rendered header. */
   readonly webhookLog?: WebhookLog;
+  /** `datastore.encryption.key`: secrets are stored sealed with it; without it, as given (and encrypted ones cannot be read). */
+  readonly encryptionKey?: string;
+  /** Hears of the tasks this process's coordinator finished (the process's metrics). */
+  readonly observer?: CoordinatorObserver;
 }
 
 export interface Engine {
@@ -84,14 +90,18 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-export async function startEngine(options: EngineOptions): Promise<Engine> {
+export async function startEngine(given: EngineOptions): Promise<Engine> {
+  // Every connection the engine hands out carries the cipher, so the datastore seals and opens secrets wherever it is called from.
+  const options = { ...given, db: withSecretsCipher(given.db, secretsCipher(given.encryptionKey)) };
   const onError = options.onError ?? (() => {});
   await migrate(options.db);
+  // Workers never read secrets, so only coordinators (and a process given a key) need a usable one.
+  if (options.coordinator || options.encryptionKey !== undefined) await checkEncryptionKey(options.db);
   const connection = options.db.pglite !== undefined ? { pglite: options.db.pglite } : { url: options.url ?? '' };
   const broker = await startBroker({ connection });
   await broker.ensureQueue(QUEUES.jobs);
   await broker.ensureQueue(QUEUES.tasks);
-  const deps: CoordinatorDeps = { db: options.db, broker, bodies: new JobBodies() };
+  const deps: CoordinatorDeps = { db: options.db, broker, bodies: new JobBodies(), ...(options.observer !== undefined ? { observer: options.observer } : {}) };
   const nodeId = options.node?.id ?? options.worker?.nodeId ?? newId();
   const kind = options.coordinator ? (options.worker ? 'standalone' : 'coordinator') : 'worker';
   const node = await registerThisNode(options.db, { id: nodeId, name: options.node?.name ?? nodeId, kind, version: options.node?.version ?? API_VERSION, queues: Object.keys(options.worker?.queues ?? {}) }, onError);

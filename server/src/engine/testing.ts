@@ -11,7 +11,7 @@ export function jobDocument(yaml: string | Uint8Array): JobDocument {
 }
 
 /** A coordinator (and, given one, a worker) on a test database of either backend. */
-export function engineOn(test: TestDatabase, worker?: EngineOptions['worker'], options: Partial<Pick<EngineOptions, 'maintenanceIntervalMs' | 'webhooks' | 'webhookLog'>> = {}): Promise<Engine> {
+export function engineOn(test: TestDatabase, worker?: EngineOptions['worker'], options: Partial<Pick<EngineOptions, 'maintenanceIntervalMs' | 'webhooks' | 'webhookLog' | 'encryptionKey'>> = {}): Promise<Engine> {
   return startEngine({
     db: test.db as TestDatabase['db'] & { pglite?: never },
     ...(test.url !== undefined ? { url: test.url } : {}),

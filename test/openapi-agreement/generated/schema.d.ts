@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Metrics
-         * @description Running jobs and tasks, online nodes and their mean CPU use (JSON, as Tork).
+         * @description Running jobs, running tasks of running jobs, online (UP) nodes and their mean CPU use, as Tork's JSON. In the Prometheus text format instead (`text/plain; version=0.0.4`) with `?format=prometheus`, or when Accept names `text/plain` or `application/openmetrics-text` before or above `application/json` (as a Prometheus scraper does); no Accept, `*\/*` or JSON first is JSON. The text has `twerk_*` gauges of the whole cluster read from the database at each scrape (jobs and active tasks by state, queue sizes, online nodes), counters and histograms of the answering process (tasks finished, task and HTTP request durations) and process metrics.
          */
         get: operations["systemMetrics"];
         put?: never;
@@ -439,7 +439,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get a user
+         * @description By id or username.
+         */
+        get: operations["accessGetUser"];
         put?: never;
         post?: never;
         /**
@@ -447,6 +451,46 @@ export interface paths {
          * @description Also revokes their API keys.
          */
         delete: operations["accessDeleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Disable a user
+         * @description Their password and API keys stop working at once; their jobs stay.
+         */
+        put: operations["accessDisableUser"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Enable a user
+         * @description Undoes disable.
+         */
+        put: operations["accessEnableUser"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1028,6 +1072,8 @@ export interface components {
              */
             createdAt?: string;
             disabled?: boolean;
+            /** @description Role slugs. */
+            roles?: string[];
         };
         /** @enum {string} */
         JobState: "PENDING" | "SCHEDULED" | "RUNNING" | "CANCELLED" | "COMPLETED" | "FAILED" | "RESTART";
@@ -2888,7 +2934,10 @@ export interface operations {
     };
     systemMetrics: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description json: Tork's JSON; prometheus: the Prometheus text format. Without it, the Accept header chooses. */
+                format?: "json" | "prometheus";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2902,6 +2951,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Metrics"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The request is invalid: see message and errors[].path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4212,6 +4271,55 @@ export interface operations {
             };
         };
     };
+    accessGetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     accessDeleteUser: {
         parameters: {
             query?: never;
@@ -4229,6 +4337,104 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accessDisableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accessEnableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
             };
             /** @description Missing or invalid credentials */
             401: {
