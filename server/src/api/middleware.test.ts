@@ -233,7 +233,10 @@ describe('in front of authentication', () => {
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get('x-frame-options')).toBe('DENY');
     expect(unauthenticated.headers.get('access-control-allow-origin')).toBe('*');
-    expect((await call('GET', '/jobs', { headers: { authorization: 'Basic bm9ib2R5Ondyb25n' } })).status).toBe(429);
+    // The same anonymous client again: over its limit, refused before its (missing) credentials are looked at.
+    expect((await call('GET', '/jobs', { headers: { origin: 'https://app.example.com' } })).status).toBe(429);
+    // A client claiming a user has a bucket of its own; its wrong password is then refused by auth.
+    expect((await call('GET', '/jobs', { headers: { authorization: 'Basic bm9ib2R5Ondyb25n' } })).status).toBe(401);
   });
 });
 

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { nanosToMillis, parseGoDuration } from '@twerk/contract';
 import { parse as parseToml } from 'smol-toml';
+import { list, text, type Settings } from './values.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks/settings.ts';
 import { resolveAuthConfig, type AuthConfig } from '../auth/settings.ts';
 import { MIN_KEY_LENGTH } from '../datastore/secrets-cipher.ts';
@@ -18,7 +19,7 @@ export const SEARCH_PATHS = [
   join(homedir(), 'twerk', 'config.toml'), join(homedir(), 'twerk', 'config.yaml'), '/etc/twerk/config.toml', '/etc/twerk/config.yaml',
 ];
 
-export type Settings = ReadonlyMap<string, unknown>;
+export type { Settings } from './values.ts';
 
 function flatten(table: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
   for (const [key, value] of Object.entries(table)) {
@@ -112,17 +113,6 @@ export function resolveClientConfig(settings: Settings): { endpoint: string; err
 
 const BROKER_TYPES = ['inmemory', 'postgres', 'pgboss'];
 const DATASTORE_TYPES = ['inmemory', 'embedded', 'pglite', 'postgres'];
-
-function text(settings: Settings, key: string): string | undefined {
-  const value = settings.get(key);
-  return value === undefined || value === '' ? undefined : String(value);
-}
-
-function list(settings: Settings, key: string): string[] | undefined {
-  const value = settings.get(key);
-  if (value === undefined || value === '') return undefined;
-  return Array.isArray(value) ? value.map(String) : String(value).split(',').map((item) => item.trim()).filter(Boolean);
-}
 
 /** Podman's service socket: the system one for root, the user's own otherwise. */
 function defaultPodmanHost(): string {

@@ -3,7 +3,7 @@
  * (`coordinator.api.endpoints.*`), with Tork's defaults except where noted, resolved from the dotted
  * keys with every problem reported by its key.
  */
-import type { Settings } from '../../config/config.ts';
+import { flag, list, nonEmptyList, positiveNumber, text, wholeNumber, type Settings } from '../../config/values.ts';
 import { parseByteSize } from './byte-size.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -56,53 +56,6 @@ export type EndpointToggles = Readonly<Record<EndpointGroup, boolean>>;
 
 export const ALL_ENDPOINTS: EndpointToggles = Object.fromEntries(ENDPOINT_GROUPS.map((group) => [group, true])) as Record<EndpointGroup, boolean>;
 
-function text(settings: Settings, key: string): string | undefined {
-  const value = settings.get(key);
-  return value === undefined || value === '' ? undefined : String(value);
-}
-
-function list(settings: Settings, key: string): string[] | undefined {
-  const value = settings.get(key);
-  if (value === undefined || value === '') return undefined;
-  return Array.isArray(value) ? value.map(String) : String(value).split(',').map((item) => item.trim()).filter(Boolean);
-}
-
-function flag(settings: Settings, key: string, fallback: boolean, errors: string[]): boolean {
-  const value = text(settings, key)?.toLowerCase();
-  if (value === undefined) return fallback;
-  if (value !== 'true' && value !== 'false') {
-    errors.push(`${key}: "${value}" is not true or false`);
-    return fallback;
-  }
-  return value === 'true';
-}
-
-function positiveNumber(settings: Settings, key: string, errors: string[]): number | undefined {
-  const value = text(settings, key);
-  if (value === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(value) || !(Number(value) > 0)) {
-    errors.push(`${key}: "${value}" is not a positive number`);
-    return undefined;
-  }
-  return Number(value);
-}
-
-function wholeNumber(settings: Settings, key: string, min: number, errors: string[]): number | undefined {
-  const value = text(settings, key);
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    errors.push(`${key}: "${value}" is not a whole number of at least ${min}`);
-    return undefined;
-  }
-  return Number(value);
-}
-
-function nonEmptyList(settings: Settings, key: string, fallback: readonly string[], errors: string[]): readonly string[] {
-  const value = list(settings, key);
-  if (value === undefined) return fallback;
-  if (value.length === 0) errors.push(`${key}: is empty; leave it out for ${fallback.join(', ')}`);
-  return value;
-}
 
 export function resolveWebSettings(settings: Settings, errors: string[]): WebSettings {
   const defaults = DEFAULT_WEB_SETTINGS;
