@@ -16,10 +16,10 @@ export const systemRoutes = c.router({
   openapi: {
     method: 'GET',
     path: '/openapi.json',
-    responses: { 200: z.record(z.string(), z.unknown()), ...errors(429) },
+    responses: { 200: z.record(z.string(), z.unknown()), ...errors(401, 429) },
     summary: 'This API, as OpenAPI 3.1',
-    description: 'The document generated from the same contract the server and the SDK are built on.',
-    metadata: meta({ tag: 'system', public: true }),
+    description: 'The document generated from the same contract the server and the SDK are built on. With auth on it needs credentials, like every route but /health.',
+    metadata: meta({ tag: 'system' }),
   },
   metrics: {
     method: 'GET',

@@ -84,10 +84,13 @@ describe('every route of the contract', () => {
     },
   );
 
-  it('leaves the public routes open: health, the OpenAPI document, and inbound webhooks (signed by their own secret)', async () => {
+  it('leaves only /health open, and inbound webhooks, which answer to their own trigger\'s secret', async () => {
+    expect(routes.filter((route) => route.metadata.public).map((route) => `${route.method} ${route.path}`)).toEqual(['GET /health', 'POST /hooks/x']);
     expect((await call('GET', '/health')).status).toBe(200);
-    expect((await call('GET', '/openapi.json')).status).toBe(200);
     expect((await call('POST', '/hooks/nothing-here', {}, {})).status).toBe(404);
+    await call('POST', '/triggers', admin, { id: 'hooked', name: 'hooked', enabled: true, hookPath: 'hooked', secret: 'a-long-enough-hook-secret', job: { name: 'j', tasks: [{ name: 't', run: 'true' }] } });
+    expect((await call('POST', '/hooks/hooked', {}, {})).status).toBe(401);
+    expect((await call('POST', '/hooks/hooked', { 'x-twerk-signature': 'sha256=00' }, {})).status).toBe(401);
   });
 
   it('refuses a plain user on the administrator\'s routes with 403', async () => {

@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * This API, as OpenAPI 3.1
-         * @description The document generated from the same contract the server and the SDK are built on.
+         * @description The document generated from the same contract the server and the SDK are built on. With auth on it needs credentials, like every route but /health.
          */
         get: operations["systemOpenapi"];
         put?: never;
@@ -2919,6 +2919,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Too many requests */
