@@ -5,43 +5,34 @@
  * not name (404), and lists show only what the caller may see; keys are shown once, and a revoked key
  * or a disabled user stops working at once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareAuth } from '../auth/bootstrap.ts';
 import { until } from '../cli/testing.ts';
 import { createPostgresTestDatabase, type TestDatabase } from '../db/testing.ts';
 import type { Engine } from '../engine/engine.ts';
-import { shellRunner } from '../engine/shell-runner.ts';
-import { engineOn } from '../engine/testing.ts';
 import { buildApp } from './app.ts';
 import { routeMetadata } from './auth.ts';
+import { startTestApi, type TestApi } from './testing.ts';
 
 const ADMIN = { username: 'admin', password: 'admin-password-123' };
 const WORKER_TOKEN = 'worker-token-0123456789';
 const STATIC_KEY = 'static-admin-key-0123456789';
-const scratch = mkdtempSync(join(tmpdir(), 'twerk-auth-'));
 let test: TestDatabase;
+let api: TestApi;
 let engine: Engine;
-let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
   test = await createPostgresTestDatabase();
-  engine = await engineOn(test, { runner: shellRunner({ baseDir: scratch, logFlushMs: 20 }), queues: { default: 2 }, nodeId: 'auth-test' });
   const auth = { basic: true, keys: true, staticKey: STATIC_KEY, admin: ADMIN };
+  api = await startTestApi(test, { nodeId: 'auth-test', app: { auth, workerToken: WORKER_TOKEN } });
+  ({ engine, base } = api);
   await prepareAuth(engine.db, auth);
-  app = await buildApp({ engine, version: 'test', auth, workerToken: WORKER_TOKEN });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await engine?.stop();
+  await api?.stop();
   await test?.dispose();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 type Who = Record<string, string>;

@@ -3,16 +3,11 @@
  * the process: Tork's JSON exactly, the Prometheus text as Prometheus reads it, content negotiation,
  * and no secret in either.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { metricsSchema } from '@twerk/contract';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../api/app.ts';
+import { startTestApi, type TestApi } from '../api/testing.ts';
 import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
-import { startEngine, type Engine } from '../engine/engine.ts';
-import { shellRunner } from '../engine/shell-runner.ts';
+import type { Engine } from '../engine/engine.ts';
 import { addJob, until } from '../engine/testing-rows.ts';
 import { MetricsRegistry } from './registry.ts';
 import { parseExposition, seriesKey, type Exposition } from './testing-exposition.ts';
@@ -21,32 +16,21 @@ const SCRAPER_ACCEPT = 'application/openmetrics-text;version=1.0.0,text/plain;ve
 const SECRET = 'metrics-s3cret-7d41c9';
 
 describe.each(TEST_BACKENDS)('GET /metrics on %s', (_backend, createDatabase) => {
-  const scratch = mkdtempSync(join(tmpdir(), 'twerk-metrics-'));
   let test: TestDatabase;
+  let api: TestApi;
   let engine: Engine;
-  let app: FastifyInstance;
   let base: string;
 
   beforeAll(async () => {
     test = await createDatabase();
     const metrics = new MetricsRegistry();
-    engine = await startEngine({
-      db: test.db as never,
-      ...(test.url !== undefined ? { url: test.url } : {}),
-      coordinator: true,
-      worker: { runner: shellRunner({ baseDir: scratch, logFlushMs: 20 }), queues: { default: 2 }, nodeId: `metrics-${_backend}` },
-      observer: metrics.observer,
-      onError: (error) => console.error('engine background error:', error),
-    });
-    app = await buildApp({ engine, version: '0.1.0', defaultWaitMs: 20_000, metrics });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    api = await startTestApi(test, { nodeId: `metrics-${_backend}`, engine: { observer: metrics.observer }, app: { version: '0.1.0', metrics } });
+    ({ engine, base } = api);
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
-    await engine?.stop();
+    await api?.stop();
     await test?.dispose();
-    rmSync(scratch, { recursive: true, force: true });
   });
 
   const get = async (path: string, accept?: string) => {

@@ -4,40 +4,28 @@
  * keys; inbound webhooks that must be signed; cron triggers; and the record of every firing.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { firingSchema, triggerSchema } from '@twerk/contract';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../api/app.ts';
+import { startTestApi, type TestApi } from '../api/testing.ts';
 import { until } from '../cli/testing.ts';
 import { TEST_BACKENDS, type TestDatabase } from '../db/testing.ts';
-import type { Engine } from '../engine/engine.ts';
-import { shellRunner } from '../engine/shell-runner.ts';
-import { engineOn } from '../engine/testing.ts';
 
 const SECRET = 'a-long-shared-secret-for-hooks';
 
 describe.each(TEST_BACKENDS)('triggers on %s', (_name, open) => {
   let test: TestDatabase;
-  let engine: Engine;
-  let app: FastifyInstance;
+  let api: TestApi;
   let base: string;
-  const scratch = mkdtempSync(join(tmpdir(), 'twerk-triggers-'));
 
   beforeAll(async () => {
     test = await open();
-    engine = await engineOn(test, { runner: shellRunner({ baseDir: scratch, logFlushMs: 20 }), queues: { default: 4 }, nodeId: `triggers-${_name}` });
-    app = await buildApp({ engine, version: 'test' });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    api = await startTestApi(test, { nodeId: `triggers-${_name}`, slots: 4 });
+    base = api.base;
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
-    await engine?.stop();
+    await api?.stop();
     await test?.dispose();
-    rmSync(scratch, { recursive: true, force: true });
   });
 
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
