@@ -5,7 +5,7 @@
  * contract's checks and every problem with its path; anything a client can send is answered with a
  * 4xx `{message, errors}`, never a 500.
  */
-import { contract, generateOpenApi, parseDocument, readDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
+import { contract, generateOpenApi, nanosToMillis, parseDocument, parseGoDuration, readDocument, SUPPORTED_MEDIA_TYPES, type ContractError, type JobDocument } from '@twerk/contract';
 import { initServer, RequestValidationError } from '@ts-rest/fastify';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { getJob, listJobs } from '../datastore/jobs.ts';
@@ -126,7 +126,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const waitTimeout = isMachineBody(body) ? undefined : (body as JobDocument).wait?.timeout;
     const waiting = waitTimeout !== undefined || WAIT_WORDS.has((waitQuery ?? '').toLowerCase());
     if (!waiting) return { id, waited: false as const };
-    const { nanosToMillis, parseGoDuration } = await import('@twerk/contract');
     const parsedTimeout = waitTimeout === undefined ? undefined : parseGoDuration(waitTimeout);
     const timeoutMs = parsedTimeout?.ok ? nanosToMillis(parsedTimeout.value) : (options.defaultWaitMs ?? 3_600_000);
     return { id, waited: true as const, finished: await engine.waitForJob(id, timeoutMs) };

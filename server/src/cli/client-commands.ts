@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { readDocument as readTree } from '@twerk/contract';
 import { createClient, TwerkApiError, TwerkConnectionError, type FieldError, type Fired, type Job, type Trigger, type TriggerInput, type TwerkClient } from '@twerk/sdk';
-import { loadSettings, resolveClientConfig } from '../config/config.ts';
+import { clientCredentials, loadSettings, resolveClientConfig, type Settings } from '../config/config.ts';
 import { formatDuration, taskSummary } from './progress.ts';
 import { watchJob } from './watch.ts';
 
@@ -520,31 +520,13 @@ function parseArgs(args: readonly string[], command: Command): Parsed {
   return { positionals, flags, values };
 }
 
-/**
- * Credentials for a server with auth on, from the environment (or config): `client.apikey`
- * (TWERK_CLIENT_APIKEY), else `client.username` and `client.password`. Never a command-line flag, so a
- * secret does not end up in the shell's history or the process list.
- */
-function clientAuth(): { apiKey: string } | { username: string; password: string } | undefined {
-  const { settings } = loadSettings();
-  const value = (key: string) => {
-    const found = settings.get(key);
-    return found === undefined || found === null || String(found) === '' ? undefined : String(found);
-  };
-  const apiKey = value('client.apikey');
-  if (apiKey !== undefined) return { apiKey };
-  const username = value('client.username');
-  const password = value('client.password');
-  return username !== undefined && password !== undefined ? { username, password } : undefined;
-}
-
-function endpointOf(parsed: Parsed): string {
+function endpointOf(parsed: Parsed, settings: Settings): string {
   const given = parsed.values.get('--endpoint');
   if (given !== undefined) {
     if (!/^https?:\/\//.test(given) || !URL.canParse(given)) throw new CommandFailure(`--endpoint: "${given}" is not an http(s) URL`);
     return given;
   }
-  const resolved = resolveClientConfig(loadSettings().settings);
+  const resolved = resolveClientConfig(settings);
   if (resolved.error !== undefined) throw new CommandFailure(resolved.error);
   return resolved.endpoint;
 }
@@ -597,8 +579,9 @@ export async function runClientCommand(group: string, args: readonly string[], i
   }
   let client: TwerkClient | undefined;
   try {
-    endpoint = endpointOf(parsed);
-    const auth = clientAuth();
+    const { settings } = loadSettings();
+    endpoint = endpointOf(parsed, settings);
+    const auth = clientCredentials(settings);
     client = createClient({ baseUrl: endpoint, ...(auth !== undefined ? { auth } : {}) });
     const context: Context = {
       client,

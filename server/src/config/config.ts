@@ -111,6 +111,19 @@ export function resolveClientConfig(settings: Settings): { endpoint: string; err
   return { endpoint };
 }
 
+/**
+ * Credentials the client commands send to a server with auth on: `client.apikey` (TWERK_CLIENT_APIKEY),
+ * else `client.username` and `client.password`. Never a command-line flag, so a secret does not end up
+ * in the shell's history or the process list.
+ */
+export function clientCredentials(settings: Settings): { apiKey: string } | { username: string; password: string } | undefined {
+  const apiKey = text(settings, 'client.apikey');
+  if (apiKey !== undefined) return { apiKey };
+  const username = text(settings, 'client.username');
+  const password = text(settings, 'client.password');
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
+}
+
 const BROKER_TYPES = ['inmemory', 'postgres', 'pgboss'];
 const DATASTORE_TYPES = ['inmemory', 'embedded', 'pglite', 'postgres'];
 

@@ -70,6 +70,13 @@ export async function getJob(q: Queryable, id: string): Promise<JobRecord | unde
   return job && withOpenSecrets(cipherOf(q), job);
 }
 
+/** The jobs of these ids that exist, in one query. */
+export async function getJobs(q: Queryable, ids: readonly string[]): Promise<JobRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = (await q.query<JobRecord>(`${SELECT} WHERE id = ANY($1::text[])`, [ids])).rows;
+  return rows.map((job) => withOpenSecrets(cipherOf(q), job));
+}
+
 export type JobPatch = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'document'>>;
 
 /**

@@ -15,7 +15,7 @@ export interface ScheduledJobRecord {
   readonly state: ScheduledJobState;
   readonly cron: string;
   readonly timezone: string | null;
-  /** The job each tick starts, without secrets (they are in `secrets`). */
+  /** The job each tick starts, without its inputs and secrets (they have their own columns). */
   readonly document: JobDocument;
   readonly inputs: Record<string, string>;
   readonly secrets: Record<string, string>;

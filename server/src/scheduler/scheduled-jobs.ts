@@ -25,9 +25,13 @@ export function cronSpecOf(cron: string, timezone: string | null): CronSpec {
   return spec.value;
 }
 
-/** The job document a tick submits: the stored document with its secrets back in. */
+/** The job document a tick submits: the stored document with its inputs and secrets back in. */
 export function jobOfSchedule(schedule: ScheduledJobRecord): JobDocument {
-  return { ...schedule.document, ...(Object.keys(schedule.secrets).length > 0 ? { secrets: { ...schedule.secrets } } : {}) } as JobDocument;
+  return {
+    ...schedule.document,
+    ...(Object.keys(schedule.inputs).length > 0 ? { inputs: { ...schedule.inputs } } : {}),
+    ...(Object.keys(schedule.secrets).length > 0 ? { secrets: { ...schedule.secrets } } : {}),
+  } as JobDocument;
 }
 
 export async function createScheduledJob(deps: CoordinatorDeps, document: ScheduledJobDocument, createdBy: string | null): Promise<ScheduledJobRecord> {
@@ -44,7 +48,7 @@ export async function createScheduledJob(deps: CoordinatorDeps, document: Schedu
       state: 'ACTIVE',
       cron,
       timezone,
-      document: { ...job, ...(Object.keys(inputs).length > 0 ? { inputs } : {}) } as JobDocument,
+      document: job as JobDocument,
       inputs: { ...inputs },
       secrets: { ...secrets },
       createdBy,

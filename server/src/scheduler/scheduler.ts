@@ -1,7 +1,7 @@
 /**
  * The scheduler every coordinator runs: it sleeps until the earliest next tick of any scheduled job or
  * cron trigger (at most `pollMs`, so schedules created through another coordinator are seen soon), then
- * fires everything due. Ticks are taken with SKIP LOCKED, so coordinators share the work and never
+ * fires everything due; with nothing due, a look costs one query. Ticks are taken with SKIP LOCKED, so coordinators share the work and never
  * fire one tick twice; which coordinator fires a tick does not matter.
  */
 import type { Database } from '../db/database.ts';
@@ -60,8 +60,12 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     while (!stopped) {
       let wait = pollMs;
       try {
-        await pass();
-        const untilNext = await msUntilNextTick(options.db);
+        // One cheap look at the earliest tick; the firing transactions run only when one is due.
+        let untilNext = await msUntilNextTick(options.db);
+        if (untilNext !== null && untilNext <= 0) {
+          await pass();
+          untilNext = await msUntilNextTick(options.db);
+        }
         // A few milliseconds past the tick, so the database's now() has reached it.
         if (untilNext !== null) wait = Math.min(pollMs, Math.max(0, untilNext + 5));
       } catch (error) {

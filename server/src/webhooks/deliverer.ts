@@ -7,7 +7,7 @@
  */
 import { Redactor } from '../api/redact.ts';
 import type { Database, Unlisten } from '../db/database.ts';
-import { getJob, type JobRecord } from '../datastore/jobs.ts';
+import { getJobs } from '../datastore/jobs.ts';
 import { newId } from '../datastore/ids.ts';
 import { expandEvents } from './expansion.ts';
 import { needsContext, renderRequest } from './request.ts';
@@ -140,11 +140,7 @@ export class Deliverer {
         if (!(await lockExpansion(tx))) return -1;
         const events = await oldestEvents(tx, EXPANSION_BATCH);
         if (events.length === 0) return 0;
-        const jobs = new Map<string, JobRecord>();
-        for (const id of new Set(events.map((event) => event.jobId))) {
-          const job = await getJob(tx, id);
-          if (job !== undefined) jobs.set(id, job);
-        }
+        const jobs = new Map((await getJobs(tx, [...new Set(events.map((event) => event.jobId))])).map((job) => [job.id, job] as const));
         const expansion = expandEvents(events, jobs, newId);
         await insertDeliveries(tx, expansion.deliveries);
         await deleteEvents(tx, events.map((event) => event.seq));

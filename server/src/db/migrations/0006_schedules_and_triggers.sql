@@ -10,7 +10,7 @@ CREATE TABLE twerk.scheduled_jobs (
   state         text NOT NULL,
   cron          text NOT NULL,
   timezone      text,
-  -- The job document as submitted, without `secrets`, `schedule` or `cron`.
+  -- The job document as submitted, without `inputs`, `secrets` (their own columns), `schedule` or `cron`.
   document      jsonb NOT NULL,
   inputs        jsonb NOT NULL DEFAULT '{}',
   secrets       jsonb NOT NULL DEFAULT '{}',
